@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make		the CLI, the programs, and the module for the running kernel
+# make check	every test, on every test kernel installed (see README)
+# make deps	the Debian 12 packages needed to build and test
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+KVER ?= $(shell uname -r)
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+PACKAGE := xps-bpf
+
+# Build and test dependencies, as Debian 12 names them.
+DEPS := build-essential pkg-config clang llvm libbpf-dev libelf-dev \
+	zlib1g-dev libnl-3-dev libnl-genl-3-dev bpftool iproute2 dkms kmod \
+	sparse cppcheck clang-tidy python3 qemu-system-x86 busybox-static \
+	cpio xz-utils linux-image-amd64 linux-headers-amd64 \
+	linux-image-6.12-amd64 linux-headers-6.12-amd64
+
+all: loader progs module
+
+loader:
+	$(MAKE) -C loader
+
+progs:
+	$(MAKE) -C progs
+
+test-progs:
+	$(MAKE) -C tests/progs
+
+# Where the running kernel has no headers (a container, a CI machine), say
+# so and go on: `make check` builds the module for each test kernel itself.
+module:
+	@if [ -d /lib/modules/$(KVER)/build ]; then \
+		$(MAKE) -C module KVER=$(KVER); \
+	else \
+		echo "module: no headers for the running kernel $(KVER); skipped (make -C module KVER=<release>)"; \
+	fi
+
+check: loader progs test-progs
+	tests/run
+
+demo: loader progs test-progs
+	tests/demo
+
+deps:
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS)
+
+install: loader progs
+	install -D -m 0755 loader/xpsctl $(DESTDIR)$(PREFIX)/sbin/xpsctl
+	install -d $(DESTDIR)$(PREFIX)/lib/$(PACKAGE)
+	install -m 0644 progs/*.bpf.o $(DESTDIR)$(PREFIX)/lib/$(PACKAGE)/
+	install -D -m 0644 progs/xps_bpf.h $(DESTDIR)$(PREFIX)/include/$(PACKAGE)/xps_bpf.h
+	install -D -m 0644 include/uapi/linux/xps_bpf.h $(DESTDIR)$(PREFIX)/include/linux/xps_bpf.h
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/$(PACKAGE)/README.md
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/xpsctl
+	rm -rf $(DESTDIR)$(PREFIX)/lib/$(PACKAGE) $(DESTDIR)$(PREFIX)/include/$(PACKAGE)
+	rm -f $(DESTDIR)$(PREFIX)/include/linux/xps_bpf.h
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/$(PACKAGE)
+
+# The module through DKMS, for every kernel DKMS builds for.
+DKMS_SRC := /usr/src/$(PACKAGE)-$(VERSION)
+
+dkms-install:
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)
+	cp -r dkms.conf module include $(DKMS_SRC)/
+	dkms add -m $(PACKAGE) -v $(VERSION)
+	dkms build -m $(PACKAGE) -v $(VERSION)
+	dkms install -m $(PACKAGE) -v $(VERSION)
+
+dkms-uninstall:
+	-dkms remove -m $(PACKAGE) -v $(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+clean:
+	$(MAKE) -C loader clean
+	$(MAKE) -C progs clean
+	$(MAKE) -C tests/progs clean
+	-$(MAKE) -C module clean KVER=$(KVER) 2>/dev/null
+	rm -rf build
+
+.PHONY: all loader progs test-progs module check demo deps install uninstall \
+	dkms-install dkms-uninstall clean

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The differences between the kernels xps_bpf builds for, in one place,
+ * chosen by kernel version.
+ */
+#ifndef _XPS_BPF_COMPAT_H
+#define _XPS_BPF_COMPAT_H
+
+#include <linux/ftrace.h>
+#include <linux/version.h>
+
+/* 6.2 renamed ftrace_instruction_pointer_set(). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+static inline void xps_bpf_set_ip(struct ftrace_regs *fregs, unsigned long ip)
+{
+	ftrace_instruction_pointer_set(fregs, ip);
+}
+#else
+static inline void xps_bpf_set_ip(struct ftrace_regs *fregs, unsigned long ip)
+{
+	ftrace_regs_set_instruction_pointer(fregs, ip);
+}
+#endif
+
+#endif /* _XPS_BPF_COMPAT_H */

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xps_bpf: choose the transmit queue of a network device with a BPF program.
+ */
+
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+
+#include <uapi/linux/xps_bpf.h>
+
+#include "attach.h"
+#include "netlink.h"
+
+/* Unregistration also covers a move to another netns. */
+static int xps_bpf_netdev_event(struct notifier_block *nb, unsigned long event,
+				void *ptr)
+{
+	if (event == NETDEV_UNREGISTER)
+		xps_bpf_detach_dev(netdev_notifier_info_to_dev(ptr),
+				   XPS_BPF_REASON_DEVICE_GONE);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block xps_bpf_netdev_notifier = {
+	.notifier_call = xps_bpf_netdev_event,
+};
+
+/* Before the devices of a dying netns go, so the events tell why. */
+static void __net_exit xps_bpf_net_pre_exit(struct net *net)
+{
+	rtnl_lock();
+	xps_bpf_detach_net(net, XPS_BPF_REASON_NETNS_GONE);
+	rtnl_unlock();
+}
+
+static struct pernet_operations xps_bpf_net_ops = {
+	.pre_exit = xps_bpf_net_pre_exit,
+};
+
+static int __init xps_bpf_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&xps_bpf_net_ops);
+	if (err)
+		return err;
+	err = register_netdevice_notifier(&xps_bpf_netdev_notifier);
+	if (err)
+		goto err_pernet;
+	err = xps_bpf_netlink_init();
+	if (err)
+		goto err_notifier;
+	pr_info("version " XPS_BPF_VERSION " loaded\n");
+	return 0;
+
+err_notifier:
+	unregister_netdevice_notifier(&xps_bpf_netdev_notifier);
+err_pernet:
+	unregister_pernet_subsys(&xps_bpf_net_ops);
+	return err;
+}
+
+static void __exit xps_bpf_exit(void)
+{
+	/*
+	 * Detach everything while the family can still announce it, then stop
+	 * taking requests; a request in between finds the module shutting
+	 * down and fails.
+	 */
+	rtnl_lock();
+	xps_bpf_shutdown();
+	rtnl_unlock();
+	xps_bpf_netlink_fini();
+	unregister_netdevice_notifier(&xps_bpf_netdev_notifier);
+	unregister_pernet_subsys(&xps_bpf_net_ops);
+	/* The attachments and programs freed after a grace period. */
+	rcu_barrier();
+}
+
+module_init(xps_bpf_init);
+module_exit(xps_bpf_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Choose the transmit queue of a network device with a BPF program");
+MODULE_VERSION(XPS_BPF_VERSION);
+MODULE_ALIAS_GENL_FAMILY(XPS_BPF_GENL_NAME);

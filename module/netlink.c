@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "xps_bpf". include/uapi/linux/xps_bpf.h
+ * describes every command, attribute and reply.
+ */
+
+#include <linux/bpf.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+#include <net/netlink.h>
+
+#include <uapi/linux/xps_bpf.h>
+
+#include "attach.h"
+#include "netlink.h"
+
+static const struct nla_policy xps_bpf_attach_policy[XPS_BPF_A_MAX + 1] = {
+	[XPS_BPF_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[XPS_BPF_A_PROG_FD]		= NLA_POLICY_MIN(NLA_S32, 0),
+	[XPS_BPF_A_FLAGS]		= NLA_POLICY_MASK(NLA_U32, XPS_BPF_F_ALL),
+	[XPS_BPF_A_EXPECTED_PROG_ID]	= { .type = NLA_U32 },
+};
+
+static const struct nla_policy xps_bpf_detach_policy[XPS_BPF_A_MAX + 1] = {
+	[XPS_BPF_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[XPS_BPF_A_EXPECTED_PROG_ID]	= { .type = NLA_U32 },
+};
+
+static const struct nla_policy xps_bpf_get_policy[XPS_BPF_A_MAX + 1] = {
+	[XPS_BPF_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static struct genl_family xps_bpf_family;
+
+/* Upper bound of a reply or event about @att (may be NULL). */
+static size_t xps_bpf_msg_size(const struct xps_bpf_attachment *att)
+{
+	size_t size = nla_total_size(sizeof(u32)) * 6 +	/* u32 attributes */
+		      nla_total_size(IFNAMSIZ);
+	unsigned int queue_size = nla_total_size(0) +
+				  nla_total_size(sizeof(u32)) +
+				  nla_total_size_64bit(sizeof(u64));
+
+	if (att)
+		size += nla_total_size(BPF_OBJ_NAME_LEN) +
+			nla_total_size(BPF_TAG_SIZE) +
+			nla_total_size(0) +		/* stats */
+			nla_total_size_64bit(sizeof(u64)) * 4 +
+			nla_total_size(0) +		/* queues */
+			att->nqueues * queue_size;
+	return size;
+}
+
+static int xps_bpf_put_dev(struct sk_buff *msg, const struct net_device *dev)
+{
+	if (nla_put_u32(msg, XPS_BPF_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(msg, XPS_BPF_A_IFNAME, dev->name) ||
+	    nla_put_u32(msg, XPS_BPF_A_TX_QUEUES, dev->real_num_tx_queues))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int xps_bpf_put_prog(struct sk_buff *msg,
+			    const struct xps_bpf_attachment *att)
+{
+	const struct bpf_prog *prog = rcu_dereference_rtnl(att->prog);
+
+	if (nla_put_u32(msg, XPS_BPF_A_PROG_ID, prog->aux->id) ||
+	    nla_put_string(msg, XPS_BPF_A_PROG_NAME, prog->aux->name) ||
+	    nla_put(msg, XPS_BPF_A_PROG_TAG, XPS_BPF_TAG_SIZE, prog->tag))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int xps_bpf_put_counter(struct sk_buff *msg, int type,
+			       const struct xps_bpf_attachment *att,
+			       size_t offset)
+{
+	return nla_put_u64_64bit(msg, type, xps_bpf_stats_read(att, offset),
+				 XPS_BPF_STATS_PAD);
+}
+
+static int xps_bpf_put_queues(struct sk_buff *msg,
+			      const struct xps_bpf_attachment *att)
+{
+	struct nlattr *queues, *entry;
+	unsigned int q;
+	u64 packets;
+
+	queues = nla_nest_start(msg, XPS_BPF_STATS_QUEUES);
+	if (!queues)
+		return -EMSGSIZE;
+	for (q = 0; q < att->nqueues; q++) {
+		packets = xps_bpf_stats_read(att, struct_size_t(struct xps_bpf_stats, queue, q));
+		if (!packets)
+			continue;
+		entry = nla_nest_start(msg, XPS_BPF_QUEUE);
+		if (!entry ||
+		    nla_put_u32(msg, XPS_BPF_QUEUE_INDEX, q) ||
+		    nla_put_u64_64bit(msg, XPS_BPF_QUEUE_PACKETS, packets,
+				      XPS_BPF_QUEUE_PAD))
+			return -EMSGSIZE;
+		nla_nest_end(msg, entry);
+	}
+	nla_nest_end(msg, queues);
+	return 0;
+}
+
+static int xps_bpf_put_stats(struct sk_buff *msg,
+			     const struct xps_bpf_attachment *att)
+{
+	struct nlattr *stats = nla_nest_start(msg, XPS_BPF_A_STATS);
+
+	if (!stats ||
+	    xps_bpf_put_counter(msg, XPS_BPF_STATS_RUNS, att,
+				offsetof(struct xps_bpf_stats, runs)) ||
+	    xps_bpf_put_counter(msg, XPS_BPF_STATS_STEERED, att,
+				offsetof(struct xps_bpf_stats, steered)) ||
+	    xps_bpf_put_counter(msg, XPS_BPF_STATS_FALLBACK, att,
+				offsetof(struct xps_bpf_stats, fallback)) ||
+	    xps_bpf_put_counter(msg, XPS_BPF_STATS_OUT_OF_RANGE, att,
+				offsetof(struct xps_bpf_stats, out_of_range)) ||
+	    xps_bpf_put_queues(msg, att))
+		return -EMSGSIZE;
+	nla_nest_end(msg, stats);
+	return 0;
+}
+
+/* The reply of XPS_BPF_CMD_GET: the device, and its attachment if any. */
+static int xps_bpf_put_entry(struct sk_buff *msg, const struct net_device *dev,
+			     const struct xps_bpf_attachment *att)
+{
+	if (xps_bpf_put_dev(msg, dev))
+		return -EMSGSIZE;
+	if (att && (xps_bpf_put_prog(msg, att) || xps_bpf_put_stats(msg, att)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static struct net_device *xps_bpf_dev(struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[XPS_BPF_A_IFINDEX];
+	struct net_device *dev;
+
+	dev = __dev_get_by_index(genl_info_net(info), nla_get_u32(attr));
+	if (!dev)
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no such device in this network namespace");
+	return dev;
+}
+
+static const u32 *xps_bpf_expected(struct genl_info *info, u32 *buf)
+{
+	struct nlattr *attr = info->attrs[XPS_BPF_A_EXPECTED_PROG_ID];
+
+	if (!attr)
+		return NULL;
+	*buf = nla_get_u32(attr);
+	return buf;
+}
+
+static struct bpf_prog *xps_bpf_prog(struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[XPS_BPF_A_PROG_FD];
+	struct bpf_prog *prog;
+
+	prog = bpf_prog_get_type_dev(nla_get_s32(attr),
+				     BPF_PROG_TYPE_SOCKET_FILTER, false);
+	if (IS_ERR(prog)) {
+		if (PTR_ERR(prog) == -EBADF)
+			NL_SET_ERR_MSG_ATTR(info->extack, attr, "bad program file descriptor");
+		else
+			NL_SET_ERR_MSG_ATTR(info->extack, attr, "the file descriptor is not a socket filter program");
+	}
+	return prog;
+}
+
+static int xps_bpf_nl_attach(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev;
+	struct bpf_prog *prog;
+	const u32 *expected;
+	u32 flags = 0;
+	u32 buf;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, XPS_BPF_A_IFINDEX) ||
+	    GENL_REQ_ATTR_CHECK(info, XPS_BPF_A_PROG_FD))
+		return -EINVAL;
+	if (info->attrs[XPS_BPF_A_FLAGS])
+		flags = nla_get_u32(info->attrs[XPS_BPF_A_FLAGS]);
+	expected = xps_bpf_expected(info, &buf);
+
+	prog = xps_bpf_prog(info);
+	if (IS_ERR(prog))
+		return PTR_ERR(prog);
+
+	rtnl_lock();
+	dev = xps_bpf_dev(info);
+	err = dev ? xps_bpf_attach(dev, prog, flags, expected, info->extack) :
+		    -ENODEV;
+	rtnl_unlock();
+	if (err)
+		bpf_prog_put(prog);
+	return err;
+}
+
+static int xps_bpf_nl_detach(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev;
+	const u32 *expected;
+	u32 buf;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, XPS_BPF_A_IFINDEX))
+		return -EINVAL;
+	expected = xps_bpf_expected(info, &buf);
+
+	rtnl_lock();
+	dev = xps_bpf_dev(info);
+	err = dev ? xps_bpf_detach(dev, expected, info->extack) : -ENODEV;
+	rtnl_unlock();
+	return err;
+}
+
+static int xps_bpf_nl_get(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct xps_bpf_attachment *att;
+	struct net_device *dev;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, XPS_BPF_A_IFINDEX))
+		return -EINVAL;
+
+	rtnl_lock();
+	dev = xps_bpf_dev(info);
+	if (!dev) {
+		err = -ENODEV;
+		goto unlock;
+	}
+	att = xps_bpf_find(dev);
+	msg = genlmsg_new(xps_bpf_msg_size(att), GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto unlock;
+	}
+	hdr = genlmsg_put_reply(msg, info, &xps_bpf_family, 0, XPS_BPF_CMD_GET);
+	if (!hdr || xps_bpf_put_entry(msg, dev, att)) {
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+		goto unlock;
+	}
+	genlmsg_end(msg, hdr);
+	rtnl_unlock();
+	return genlmsg_reply(msg, info);
+
+unlock:
+	rtnl_unlock();
+	return err;
+}
+
+/* cb->args[0]: attachments of the netns already sent. */
+static int xps_bpf_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	const struct xps_bpf_attachment *att;
+	long sent = 0, skip = cb->args[0];
+	struct net_device *dev;
+	int err = 0;
+	void *hdr;
+
+	rcu_read_lock();
+	cb->seq = READ_ONCE(net->dev_base_seq) + xps_bpf_generation();
+	for_each_netdev_rcu(net, dev) {
+		att = xps_bpf_find(dev);
+		if (!att || sent++ < skip)
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &xps_bpf_family,
+				  NLM_F_MULTI, XPS_BPF_CMD_GET);
+		if (!hdr) {
+			sent--;
+			break;
+		}
+		genl_dump_check_consistent(cb, hdr);
+		if (xps_bpf_put_entry(skb, dev, att)) {
+			genlmsg_cancel(skb, hdr);
+			sent--;
+			/* An entry too large for an empty message never fits. */
+			if (!skb->len)
+				err = -EMSGSIZE;
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	rcu_read_unlock();
+	cb->args[0] = sent;
+	return err ?: skb->len;
+}
+
+static const struct genl_ops xps_bpf_ops[] = {
+	{
+		.cmd		= XPS_BPF_CMD_ATTACH,
+		.doit		= xps_bpf_nl_attach,
+		.policy		= xps_bpf_attach_policy,
+		.maxattr	= XPS_BPF_A_MAX,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= XPS_BPF_CMD_DETACH,
+		.doit		= xps_bpf_nl_detach,
+		.policy		= xps_bpf_detach_policy,
+		.maxattr	= XPS_BPF_A_MAX,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= XPS_BPF_CMD_GET,
+		.doit		= xps_bpf_nl_get,
+		.dumpit		= xps_bpf_nl_dump,
+		.policy		= xps_bpf_get_policy,
+		.maxattr	= XPS_BPF_A_MAX,
+	},
+};
+
+static const struct genl_multicast_group xps_bpf_mcgrps[] = {
+	{ .name = XPS_BPF_MCGRP_EVENTS },
+};
+
+static struct genl_family xps_bpf_family __ro_after_init = {
+	.name		= XPS_BPF_GENL_NAME,
+	.version	= XPS_BPF_GENL_VERSION,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.ops		= xps_bpf_ops,
+	.n_ops		= ARRAY_SIZE(xps_bpf_ops),
+	.resv_start_op	= XPS_BPF_CMD_EVENT + 1,
+	.mcgrps		= xps_bpf_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(xps_bpf_mcgrps),
+};
+
+/**
+ * xps_bpf_notify() - announce a change to the events group of @att's netns
+ * @att: the attachment, with the program attached (attach, replace) or
+ *	being detached (detach)
+ * @event: XPS_BPF_EVENT_*
+ * @reason: XPS_BPF_REASON_*
+ * @old_prog_id: the program replaced, for XPS_BPF_EVENT_REPLACE
+ *
+ * Context: RTNL, process context.
+ */
+void xps_bpf_notify(const struct xps_bpf_attachment *att, u32 event,
+		    u32 reason, u32 old_prog_id)
+{
+	struct net *net = dev_net(att->dev);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&xps_bpf_family, net, 0))
+		return;
+	msg = genlmsg_new(xps_bpf_msg_size(NULL) + xps_bpf_msg_size(att),
+			  GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &xps_bpf_family, 0, XPS_BPF_CMD_EVENT);
+	if (!hdr ||
+	    nla_put_u32(msg, XPS_BPF_A_EVENT, event) ||
+	    nla_put_u32(msg, XPS_BPF_A_REASON, reason) ||
+	    xps_bpf_put_dev(msg, att->dev) ||
+	    xps_bpf_put_prog(msg, att) ||
+	    (old_prog_id && nla_put_u32(msg, XPS_BPF_A_OLD_PROG_ID, old_prog_id))) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&xps_bpf_family, net, msg, 0, 0, GFP_KERNEL);
+}
+
+/**
+ * xps_bpf_netlink_init() - register the family
+ *
+ * Return: 0 or a negative errno.
+ */
+int __init xps_bpf_netlink_init(void)
+{
+	return genl_register_family(&xps_bpf_family);
+}
+
+/**
+ * xps_bpf_netlink_fini() - unregister the family, waiting for requests
+ */
+void xps_bpf_netlink_fini(void)
+{
+	genl_unregister_family(&xps_bpf_family);
+}
