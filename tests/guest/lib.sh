@@ -1,0 +1,165 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh disable=SC2034 # variables for the tests that source it
+#
+# Helpers for guest tests; source it: . /tests/guest/lib.sh
+#
+# Tests run as root under busybox sh in a throwaway virtual machine, so
+# they may change anything, but must clean up what later tests would trip
+# over (devices, attached programs, the module).
+
+# Where the bench puts things in the guest.
+XPS_BPF_KO=/lib/modules/$(uname -r)/extra/xps_bpf.ko
+PROGS_DIR=/progs		# progs/*.bpf.o
+TEST_PROGS_DIR=/tests/progs	# tests/progs/*.bpf.o
+HELPERS_DIR=/tests/helpers	# tests/helpers/*.c, compiled
+TRACING=/sys/kernel/tracing
+export XPS_BPF_KO PROGS_DIR TEST_PROGS_DIR HELPERS_DIR TRACING
+PATH=$HELPERS_DIR:$PATH
+
+# Busybox sh runs its own applets before searching PATH; its ip and tc know
+# little. Call the real iproute2 tools.
+ip() { /usr/sbin/ip "$@"; }
+tc() { /usr/sbin/tc "$@"; }
+genl() { /usr/sbin/genl "$@"; }
+
+# --- reporting ---------------------------------------------------------------
+
+# check DESC CMD [ARG...]: one case, passed when CMD succeeds.
+check() {
+	_desc=$1
+	shift
+	if "$@"; then
+		echo "ok - $_desc"
+	else
+		echo "# failed: $*"
+		echo "not ok - $_desc"
+		return 1
+	fi
+}
+
+# check_eq DESC EXPECTED ACTUAL: one case, passed when both strings are equal.
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		echo "ok - $1"
+	else
+		echo "# expected '$2', got '$3'"
+		echo "not ok - $1"
+		return 1
+	fi
+}
+
+# skip DESC REASON
+skip() {
+	echo "ok - $1 # SKIP $2"
+}
+
+# --- the module --------------------------------------------------------------
+
+module_load() {
+	if [ ! -f "$XPS_BPF_KO" ]; then
+		echo "# $XPS_BPF_KO is missing: the module did not build"
+		return 1
+	fi
+	insmod "$XPS_BPF_KO" "$@"
+}
+
+module_unload() {
+	rmmod xps_bpf
+}
+
+module_loaded() {
+	[ -d /sys/module/xps_bpf ]
+}
+
+# --- devices -----------------------------------------------------------------
+
+# Addresses of the veth pair. Frames to PEER_IP leave VETH without waiting
+# for ARP thanks to a permanent neighbour entry; nobody answers them, which
+# keeps the trace free of replies.
+VETH=vx0
+VETH_PEER=vy0
+VETH_IP=10.99.0.1
+PEER_IP=10.99.0.2
+PEER_MAC=02:00:00:00:99:02
+
+# No IPv6, so no router or neighbour solicitations on new devices.
+ipv6_off() {
+	echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6
+	echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
+}
+
+# veth_setup [QUEUES]: the pair VETH/VETH_PEER with QUEUES (default 2) tx
+# and rx queues each, up, addressed, with the peer's neighbour entry.
+veth_setup() {
+	_q=${1:-2}
+	ipv6_off
+	ip link add "$VETH" numtxqueues "$_q" numrxqueues "$_q" type veth \
+		peer name "$VETH_PEER" numtxqueues "$_q" numrxqueues "$_q" &&
+	ip link set "$VETH_PEER" address "$PEER_MAC" &&
+	ip addr add "$VETH_IP/24" dev "$VETH" &&
+	ip link set "$VETH" up &&
+	ip link set "$VETH_PEER" up &&
+	ip neigh replace "$PEER_IP" lladdr "$PEER_MAC" nud permanent dev "$VETH"
+}
+
+veth_teardown() {
+	ip link del "$VETH" 2>/dev/null
+	return 0
+}
+
+# xps_set DEV QUEUE CPUMASK (hex, as in xps_cpus)
+xps_set() {
+	echo "$3" >"/sys/class/net/$1/queues/tx-$2/xps_cpus"
+}
+
+# --- traffic -----------------------------------------------------------------
+
+# ICMP payload of the test pings; the frame the tracepoint reports is
+# Ethernet + IPv4 + ICMP headers longer: PING_LEN.
+PING_SIZE=200
+PING_LEN=$((14 + 20 + 8 + PING_SIZE))
+
+# ping_on CPUMASK COUNT: echo requests to PEER_IP from a process bound to
+# CPUMASK. No reply ever comes, so ping's exit status says nothing.
+ping_on() {
+	taskset "$1" ping -q -c "$2" -i 0.1 -W 1 -s "$PING_SIZE" "$PEER_IP" >/dev/null 2>&1
+	return 0
+}
+
+# --- tracing the queue a packet left on --------------------------------------
+
+# trace_start: record net:net_dev_start_xmit, from an empty buffer.
+trace_start() {
+	echo 0 >"$TRACING/tracing_on"
+	echo 1 >"$TRACING/events/net/net_dev_start_xmit/enable"
+	trace_clear
+	echo 1 >"$TRACING/tracing_on"
+}
+
+trace_clear() {
+	echo >"$TRACING/trace"
+}
+
+trace_stop() {
+	echo 0 >"$TRACING/events/net/net_dev_start_xmit/enable"
+	echo 0 >"$TRACING/tracing_on"
+}
+
+# trace_lines DEV LEN: the recorded IPv4 transmissions of LEN bytes on DEV.
+trace_lines() {
+	grep " dev=$1 " "$TRACING/trace" | grep " protocol=0x0800 " |
+		grep " len=$2 "
+}
+
+# trace_count DEV QUEUE LEN: how many of them left on QUEUE.
+trace_count() {
+	trace_lines "$1" "$3" | grep -c " queue_mapping=$2 "
+}
+
+# trace_queues DEV LEN: "QUEUE COUNT" per queue that carried any of them.
+trace_queues() {
+	trace_lines "$1" "$2" | sed 's/.* queue_mapping=\([0-9]*\) .*/\1/' |
+		sort -n | uniq -c | while read -r _n _queue; do
+			echo "$_queue $_n"
+		done
+}

@@ -1,0 +1,413 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# xpsctl on the host, without the xps_bpf module: grammar, exit codes, error
+# lines, JSON errors, and object loading up to the point where the kernel
+# module would be asked (the failure must then be "module not loaded").
+#
+# xpsctl is built here with SANITIZE=1 (ASan + UBSan) into a temporary
+# directory, so loader/xpsctl is never touched; any sanitizer report fails
+# the case that caused it. XPSCTL=/path/to/xpsctl tests that binary instead.
+#
+# Needs root (loading socket filters, mounting bpffs in a private mount
+# namespace) and clang for the BPF objects; cases that lack them are skipped.
+
+set -u
+
+TOP=${XPS_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+DATA=$TOP/tests/host/xpsctl-data
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+failures=0
+NOT_LOADED="xps_bpf module not loaded (modprobe xps_bpf)"
+
+ok() { echo "ok - $1"; }
+not_ok() {
+	echo "not ok - $1"
+	failures=$((failures + 1))
+}
+skip() { echo "ok - $1 # SKIP $2"; }
+
+# --- building -----------------------------------------------------------------
+
+# Leaks are errors too; exit codes of their own so that a sanitizer abort can
+# never pass for xpsctl's exit 1.
+export ASAN_OPTIONS=detect_leaks=1:exitcode=86:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87
+
+if [[ -n ${XPSCTL:-} ]]; then
+	echo "# testing $XPSCTL"
+elif make -C "$TOP/loader" O="$T/asan" SANITIZE=1 >"$T/build.log" 2>&1; then
+	XPSCTL=$T/asan/xpsctl
+	# LeakSanitizer cannot run under some tracers and containers: then
+	# keep ASan and UBSan, say so.
+	if ! "$XPSCTL" --version >/dev/null 2>"$T/lsan"; then
+		echo "# LeakSanitizer unusable here, leak checks off:"
+		sed 's/^/#   /' "$T/lsan"
+		export ASAN_OPTIONS=detect_leaks=0:exitcode=86:abort_on_error=0
+	fi
+	ok "xpsctl builds with SANITIZE=1"
+else
+	sed 's/^/# /' "$T/build.log"
+	echo "# sanitizer build failed, trying a plain one"
+	if make -C "$TOP/loader" O="$T/plain" >"$T/build.log" 2>&1; then
+		XPSCTL=$T/plain/xpsctl
+		not_ok "xpsctl builds with SANITIZE=1"
+	else
+		sed 's/^/# /' "$T/build.log"
+		not_ok "xpsctl builds"
+		exit 1
+	fi
+fi
+
+# --- running ------------------------------------------------------------------
+
+# x ARGS...: run xpsctl; sets $rc, leaves stdout in $T/out, stderr in $T/err.
+x() {
+	echo "# + xpsctl $*"
+	"$XPSCTL" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	echo "# exit $rc"
+	sed 's/^/# stdout: /' "$T/out"
+	sed 's/^/# stderr: /' "$T/err"
+}
+
+# Why the last run is wrong, or nothing. Checks are added by the case.
+why=
+want_rc() { [[ $rc == "$1" ]] || why+="exit $rc, wanted $1; "; }
+want_err() { grep -Eq -- "$1" "$T/err" || why+="stderr lacks /$1/; "; }
+want_no_err() { ! grep -Eq -- "$1" "$T/err" || why+="stderr has /$1/; "; }
+want_out() { grep -Eq -- "$1" "$T/out" || why+="stdout lacks /$1/; "; }
+want_out_empty() { [[ ! -s $T/out ]] || why+="stdout not empty; "; }
+# The whole of stderr is exactly this one line.
+want_err_line() {
+	[[ $(cat "$T/err") == "$1" ]] || why+="stderr is not exactly '$1'; "
+}
+verdict() {
+	if grep -Eq 'Sanitizer|runtime error:' "$T/err"; then
+		why+="sanitizer report; "
+	fi
+	if [[ -z $why ]]; then
+		ok "$1"
+	else
+		echo "# ${why%; }"
+		not_ok "$1"
+	fi
+	why=
+}
+
+# Valid JSON with a string "error" member, by python3 or jq.
+want_json_error() {
+	if command -v python3 >/dev/null; then
+		python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert isinstance(d, dict) and isinstance(d["error"], str)' "$T/out" ||
+			why+="stdout is not a JSON error object; "
+	elif command -v jq >/dev/null; then
+		jq -e '.error | type == "string"' "$T/out" >/dev/null ||
+			why+="stdout is not a JSON error object; "
+	else
+		why+="neither python3 nor jq to check JSON; "
+	fi
+}
+
+# --- help and version ---------------------------------------------------------
+
+version=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}[[:space:]]*$/\1/p' \
+	"$TOP/dkms.conf")
+x --version
+want_rc 0
+[[ $(cat "$T/out") == "xpsctl $version" ]] ||
+	why+="version is not dkms.conf's '$version'; "
+verdict "--version prints dkms.conf's PACKAGE_VERSION ($version)"
+
+x -V
+want_rc 0
+[[ $(cat "$T/out") == "xpsctl $version" ]] || why+="-V differs; "
+verdict "-V is --version"
+
+x --help
+want_rc 0
+want_out '^Usage: xpsctl '
+for verb in attach detach show help; do
+	want_out "^  $verb "
+done
+verdict "--help lists every command"
+
+x help
+want_rc 0
+want_out '^Usage: xpsctl '
+verdict "help is --help"
+
+for verb in attach detach show; do
+	x "$verb" help
+	want_rc 0
+	want_out "^Usage: xpsctl $verb"
+	[[ ! -s $T/err ]] || why+="stderr not empty; "
+	verdict "$verb help prints the grammar of $verb"
+done
+
+x help show
+want_rc 0
+want_out '^Usage: xpsctl show'
+verdict "help show is show help"
+
+# --- usage errors: exit 2, a message naming the problem -------------------------
+
+usage_case() {
+	local desc=$1 re=$2
+
+	shift 2
+	x "$@"
+	want_rc 2
+	want_err "^xpsctl: .*$re"
+	want_out_empty
+	verdict "usage error: $desc"
+}
+
+x
+want_rc 2
+want_err '^Usage: xpsctl '
+verdict "usage error: no command prints the usage, exit 2"
+
+usage_case "unknown option" "unknown option '-Z'" -Z show
+usage_case "unknown command" "unknown command 'frobnicate'" frobnicate
+usage_case "attach without device" "attach: missing device" attach
+usage_case "attach without object" "attach lo: missing object" attach lo
+usage_case "unknown keyword" "unknown argument 'bogus'" attach lo x.o bogus
+usage_case "ambiguous keyword prefix" "ambiguous keyword 'p'" attach lo x.o p y
+usage_case "keyword without its value" "sec needs an argument" attach lo x.o sec
+usage_case "sec and prog together" "sec and prog exclude" \
+	attach lo x.o sec a prog b
+usage_case "expect takes a number" "invalid program id 'abc'" \
+	attach lo x.o expect abc
+usage_case "expect rejects negative ids" "invalid program id '-1'" \
+	attach lo x.o expect -1
+usage_case "id 0 is no program" "invalid program id '0'" attach lo id 0
+usage_case "sec applies to objects only" "apply to an object file only" \
+	attach lo pinned /sys/fs/bpf/p sec a
+usage_case "detach without device" "detach: missing device" detach
+usage_case "detach unknown keyword" "unknown argument 'now'" detach lo now
+usage_case "show takes one device" "unexpected argument 'lo'" show lo lo
+
+x -j attach lo x.o bogus
+want_rc 2
+want_json_error
+verdict "usage error in JSON mode is a JSON error object on stdout"
+
+# --- devices ------------------------------------------------------------------
+
+x attach nosuchdev0 x.o
+want_rc 1
+want_err_line "xpsctl: attach nosuchdev0: No such device"
+want_out_empty
+verdict "attach to an unknown device: exit 1, the error names it"
+
+x attach dev nosuchdev0 obj x.o
+want_rc 1
+want_err_line "xpsctl: attach nosuchdev0: No such device"
+verdict "dev and obj keywords are accepted"
+
+x detach nosuchdev0
+want_rc 1
+want_err_line "xpsctl: detach nosuchdev0: No such device"
+verdict "detach from an unknown device: exit 1, the error names it"
+
+x show nosuchdev0
+want_rc 1
+want_err_line "xpsctl: show nosuchdev0: No such device"
+verdict "show of an unknown device: exit 1, the error names it"
+
+x -j attach nosuchdev0 x.o
+want_rc 1
+want_json_error
+want_out '"error": ?"attach nosuchdev0: No such device"'
+verdict "attach error in JSON mode is a JSON object on stdout"
+
+x -p attach nosuchdev0 x.o
+want_rc 1
+want_json_error
+verdict "pretty JSON (-p) errors are JSON too"
+
+# --- without the module -------------------------------------------------------
+
+x show
+module_absent=0
+grep -qF "$NOT_LOADED" "$T/err" && module_absent=1
+if ((module_absent)); then
+	want_rc 1
+	want_err_line "xpsctl: show: $NOT_LOADED"
+	want_out_empty
+	verdict "show without the module says it is not loaded, exit 1"
+
+	x -j show
+	want_rc 1
+	want_json_error
+	want_out "module not loaded"
+	verdict "show without the module, JSON: an error object"
+
+	x show -s lo
+	want_rc 1
+	want_err_line "xpsctl: show lo: $NOT_LOADED"
+	verdict "show DEV -s without the module names the device"
+else
+	# Never attach to the host's devices for real.
+	skip "show without the module" "xps_bpf is loaded on this host"
+fi
+
+# --- objects ------------------------------------------------------------------
+
+have_objects=0
+if ! command -v clang >/dev/null; then
+	skip "BPF objects" "clang not found"
+elif ((!module_absent)); then
+	skip "BPF objects" "xps_bpf is loaded on this host"
+else
+	have_objects=1
+	for src in "$DATA"/*.bpf.c; do
+		obj=$T/$(basename "$src" .c).o
+		if ! clang -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu \
+			-c "$src" -o "$obj" 2>"$T/clang.log"; then
+			sed 's/^/# /' "$T/clang.log"
+			not_ok "clang builds $(basename "$src")"
+			have_objects=0
+		fi
+	done
+fi
+
+if ((have_objects)); then
+	ONE=$T/one_prog.bpf.o
+	TWO=$T/two_progs.bpf.o
+	BAD=$T/rejected.bpf.o
+
+	x attach lo "$ONE"
+	want_rc 1
+	want_err_line "xpsctl: attach lo: $NOT_LOADED"
+	want_out_empty
+	verdict "unknown section name loads; attach then fails: module not loaded"
+
+	x -v attach lo "$ONE"
+	want_rc 1
+	want_err "^xpsctl: attach lo: .*loaded program steer \(sec xps/steer_by_map\)$"
+	want_err '^libbpf: '
+	[[ $(tail -n 1 "$T/err") == "xpsctl: attach lo: $NOT_LOADED" ]] ||
+		why+="last stderr line is not the module error; "
+	verdict "-v: the program was loaded before the module was asked, libbpf log shown"
+
+	x attach lo "$TWO"
+	want_rc 1
+	want_err "^xpsctl: attach lo: .*two_progs.bpf.o: 2 programs, choose one with sec or prog: "
+	want_err "always_zero \(sec queue_zero\)"
+	want_err "always_fallback \(sec kernel_choice\)"
+	want_no_err "$NOT_LOADED"
+	verdict "several programs without sec or prog: refused, names listed"
+
+	x -v attach lo "$TWO" sec kernel_choice
+	want_rc 1
+	want_err "loaded program always_fallback \(sec kernel_choice\)$"
+	want_err "^xpsctl: attach lo: $NOT_LOADED$"
+	verdict "sec selects one of several programs"
+
+	x -v attach lo "$TWO" pro always_zero
+	want_rc 1
+	want_err "loaded program always_zero \(sec queue_zero\)$"
+	want_err "^xpsctl: attach lo: $NOT_LOADED$"
+	verdict "prog (abbreviated to pro) selects one by name"
+
+	x attach lo "$TWO" sec nosuch
+	want_rc 1
+	want_err "no program in section nosuch; programs: always_zero"
+	verdict "sec naming no section: refused, names listed"
+
+	x attach lo "$TWO" replace expect 7
+	want_rc 1
+	want_err_line "xpsctl: attach lo: $NOT_LOADED"
+	verdict "replace and expect parse; attach then fails: module not loaded"
+
+	printf 'not an ELF file\n' >"$T/notelf.o"
+	x attach lo "$T/notelf.o"
+	want_rc 1
+	want_err "^xpsctl: attach lo: .*notelf.o: cannot open BPF object: "
+	[[ $(wc -l <"$T/err") -eq 1 ]] || why+="more than one stderr line; "
+	verdict "a non-ELF file is refused, exit 1, one line"
+
+	x -j attach lo "$T/notelf.o"
+	want_rc 1
+	want_json_error
+	verdict "object error in JSON mode is a JSON error object"
+
+	x attach lo "$T/does-not-exist.o"
+	want_rc 1
+	want_err "^xpsctl: attach lo: .*does-not-exist.o: cannot open BPF object: "
+	verdict "a missing object file: exit 1"
+
+	x attach lo "$BAD"
+	want_rc 1
+	want_err "^xpsctl: attach lo: .*rejected.bpf.o: loading failed: .*-v shows the verifier log"
+	want_no_err "$NOT_LOADED"
+	want_no_err '^libbpf: '
+	verdict "a program the verifier refuses: exit 1, libbpf quiet without -v"
+
+	x -v attach lo "$BAD"
+	want_rc 1
+	want_err "map_value_or_null"
+	verdict "-v shows the verifier log"
+
+	x attach lo id 4294967295
+	want_rc 1
+	want_err_line "xpsctl: attach lo: program id 4294967295: No such file or directory"
+	verdict "id of no program: exit 1"
+
+	x attach lo pinned "$T/nothing-pinned-here"
+	want_rc 1
+	want_err "^xpsctl: attach lo: .*nothing-pinned-here: No such file or directory$"
+	verdict "pinned path that does not exist: exit 1"
+
+	# bpffs in a mount namespace of our own: nothing leaks to the host.
+	bpffs_test() {
+		local fs=$T/bpffs
+
+		mkdir -p "$fs" && mount -t bpf bpf "$fs" || return 99
+		"$XPSCTL" attach lo "$ONE" pin "$fs/maps" 2>"$T/err"
+		echo "rc=$?"
+		[[ -e $fs/maps ]] && echo "left: $(ls "$fs/maps")"
+		bpftool prog load "$ONE" "$fs/prog" type socket >/dev/null 2>&1 ||
+			return 98
+		"$XPSCTL" attach lo pinned "$fs/prog" 2>"$T/err2"
+		echo "pinned_rc=$?"
+	}
+	if command -v unshare >/dev/null &&
+		unshare -m true 2>/dev/null; then
+		export -f bpffs_test
+		export T ONE XPSCTL
+		unshare -m bash -c bpffs_test >"$T/ns.out" 2>&1
+		ns_rc=$?
+		sed 's/^/# /' "$T/ns.out" "$T/err"
+		if [[ $ns_rc == 99 ]]; then
+			skip "pin DIR" "cannot mount bpffs"
+		else
+			rc=$(sed -n 's/^rc=//p' "$T/ns.out")
+			want_rc 1
+			want_err_line "xpsctl: attach lo: $NOT_LOADED"
+			! grep -q '^left: ' "$T/ns.out" ||
+				why+="pinned maps left after the failed attach; "
+			verdict "pin DIR: maps pinned, then removed when the attach fails"
+
+			if [[ $ns_rc == 98 ]]; then
+				skip "pinned PATH" "bpftool cannot pin a program"
+			else
+				cp "$T/err2" "$T/err"
+				rc=$(sed -n 's/^pinned_rc=//p' "$T/ns.out")
+				sed 's/^/# /' "$T/err"
+				want_rc 1
+				want_err_line "xpsctl: attach lo: $NOT_LOADED"
+				verdict "pinned PATH opens the program; attach then fails: module not loaded"
+			fi
+		fi
+	else
+		skip "pin DIR" "no unshare -m"
+	fi
+fi
+
+exit $((failures > 0))
