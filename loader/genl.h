@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A small layer over libnl-genl for the xps_bpf family: connect, resolve the
+ * family, send a request and wait for its ACK (with the kernel's extended ACK
+ * message), and run dumps that are retried when the kernel reports them
+ * interrupted. Every function reports its own errors through err_print(),
+ * so callers only propagate the return value.
+ */
+#ifndef XPSCTL_GENL_H
+#define XPSCTL_GENL_H
+
+#include <stdint.h>
+#include <netlink/msg.h>
+
+struct nl_sock;
+
+struct xps_genl {
+	struct nl_sock *sk;
+	int family;
+};
+
+/* Handle one reply message; return 0 or a negative errno (already reported). */
+typedef int (*genl_reply_fn)(struct nl_msg *msg, void *arg);
+/* Forget what a dump gathered so far, before it is retried. */
+typedef void (*genl_reset_fn)(void *arg);
+
+int genl_open(struct xps_genl *g);
+void genl_close(struct xps_genl *g);
+struct nl_msg *genl_request(const struct xps_genl *g, uint8_t cmd, int flags);
+int genl_transact(struct xps_genl *g, struct nl_msg *msg, genl_reply_fn fn,
+		  void *arg);
+int genl_dump(struct xps_genl *g, uint8_t cmd, genl_reply_fn fn,
+	      genl_reset_fn reset, void *arg);
+
+#endif /* XPSCTL_GENL_H */

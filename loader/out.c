@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Output: plain text or JSON through the same calls (see out.h), and error
+ * reporting in the form scripts rely on: "xpsctl: <verb> <dev>: <message>".
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "out.h"
+#include "xpsctl.h"
+
+#define OUT_MAX_DEPTH 16
+
+static struct {
+	enum out_mode mode;
+	int depth;
+	/* Whether the container at each depth already holds an element. */
+	bool nonempty[OUT_MAX_DEPTH];
+	/* A top-level JSON value has been started: no error object after it. */
+	bool started;
+	const char *verb;
+	const char *dev;
+	bool error_reported;
+} out;
+
+void out_init(enum out_mode mode)
+{
+	out.mode = mode;
+}
+
+bool out_is_json(void)
+{
+	return out.mode != OUT_PLAIN;
+}
+
+static void json_indent(void)
+{
+	int i;
+
+	if (out.mode != OUT_JSON_PRETTY)
+		return;
+	putchar('\n');
+	for (i = 0; i < out.depth; i++)
+		fputs("    ", stdout);
+}
+
+static void json_string(const char *s)
+{
+	const unsigned char *p;
+
+	putchar('"');
+	for (p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", stdout);
+			break;
+		case '\\':
+			fputs("\\\\", stdout);
+			break;
+		case '\n':
+			fputs("\\n", stdout);
+			break;
+		case '\t':
+			fputs("\\t", stdout);
+			break;
+		default:
+			if (*p < 0x20)
+				printf("\\u%04x", *p);
+			else
+				putchar(*p);
+		}
+	}
+	putchar('"');
+}
+
+/* Comma, indentation and key before a value in the current container. */
+static void json_member(const char *key)
+{
+	if (out.depth > 0 && out.depth <= OUT_MAX_DEPTH) {
+		if (out.nonempty[out.depth - 1])
+			putchar(',');
+		out.nonempty[out.depth - 1] = true;
+		json_indent();
+	}
+	out.started = true;
+	if (key) {
+		json_string(key);
+		fputs(out.mode == OUT_JSON_PRETTY ? ": " : ":", stdout);
+	}
+}
+
+static void json_open(const char *key, char c)
+{
+	if (!out_is_json())
+		return;
+	json_member(key);
+	putchar(c);
+	/* Deeper nesting than any reply has would be a bug: stay valid JSON. */
+	if (out.depth < OUT_MAX_DEPTH)
+		out.nonempty[out.depth] = false;
+	out.depth++;
+}
+
+static void json_close(char c)
+{
+	bool nonempty;
+
+	if (!out_is_json() || out.depth == 0)
+		return;
+	nonempty = out.depth <= OUT_MAX_DEPTH && out.nonempty[out.depth - 1];
+	out.depth--;
+	if (nonempty)
+		json_indent();
+	putchar(c);
+	if (out.depth == 0)
+		putchar('\n');
+}
+
+void out_obj_begin(const char *key)
+{
+	json_open(key, '{');
+}
+
+void out_obj_end(void)
+{
+	json_close('}');
+}
+
+void out_arr_begin(const char *key)
+{
+	json_open(key, '[');
+}
+
+void out_arr_end(void)
+{
+	json_close(']');
+}
+
+static void json_value(const char *key, enum out_type type, va_list ap)
+{
+	json_member(key);
+	if (type == OUT_T_U64)
+		printf("%llu", (unsigned long long)va_arg(ap, uint64_t));
+	else
+		json_string(va_arg(ap, const char *));
+}
+
+void out_field(const char *key, enum out_type type, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (out_is_json())
+		json_value(key, type, ap);
+	else
+		vprintf(fmt, ap);
+	va_end(ap);
+}
+
+void out_json_only(const char *key, enum out_type type, ...)
+{
+	va_list ap;
+
+	if (!out_is_json())
+		return;
+	va_start(ap, type);
+	json_value(key, type, ap);
+	va_end(ap);
+}
+
+void out_null(const char *key, const char *plain_text)
+{
+	if (out_is_json()) {
+		json_member(key);
+		fputs("null", stdout);
+	} else {
+		fputs(plain_text, stdout);
+	}
+}
+
+void out_plain(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out_is_json())
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * A write error on stdout (full disk, closed pipe) must not turn into a
+ * silent success for the script reading us.
+ */
+int out_finish(void)
+{
+	while (out.depth > 0)
+		json_close('}');
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "%s: error writing output\n", PROG_NAME);
+		return -1;
+	}
+	return 0;
+}
+
+void err_context(const char *verb, const char *dev)
+{
+	out.verb = verb;
+	out.dev = dev;
+}
+
+enum report_kind {
+	REPORT_ERROR,
+	REPORT_WARNING,
+	REPORT_VERBOSE,
+};
+
+static void vreport(enum report_kind kind, const char *fmt, va_list ap)
+{
+	const char *prefix = kind == REPORT_WARNING ? "warning: " : "";
+	char msg[1024];
+	char line[1280];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (out.verb && out.dev)
+		snprintf(line, sizeof(line), "%s %s: %s%s", out.verb, out.dev,
+			 prefix, msg);
+	else if (out.verb)
+		snprintf(line, sizeof(line), "%s: %s%s", out.verb, prefix, msg);
+	else
+		snprintf(line, sizeof(line), "%s%s", prefix, msg);
+	fprintf(stderr, "%s: %s\n", PROG_NAME, line);
+
+	/*
+	 * Only the first error becomes the JSON document, and only if nothing
+	 * else was printed: a second top-level value would make stdout
+	 * invalid JSON. Warnings and verbose notes stay on stderr.
+	 */
+	if (kind != REPORT_ERROR || !out_is_json() || out.started ||
+	    out.error_reported)
+		return;
+	out.error_reported = true;
+	out_obj_begin(NULL);
+	out_json_str("error", line);
+	out_obj_end();
+}
+
+void err_print(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(REPORT_ERROR, fmt, ap);
+	va_end(ap);
+}
+
+void warn_print(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(REPORT_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(REPORT_ERROR, fmt, ap);
+	va_end(ap);
+	if (out.verb)
+		fprintf(stderr, "Try '%s %s help'.\n", PROG_NAME, out.verb);
+	else
+		fprintf(stderr, "Try '%s help'.\n", PROG_NAME);
+	return EXIT_USAGE;
+}
+
+void verbose_print(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!opts.verbose)
+		return;
+	va_start(ap, fmt);
+	vreport(REPORT_VERBOSE, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One output path for plain text and JSON.
+ *
+ * Every field is printed by a single call that names both its JSON key and
+ * its plain-text format, so the two forms cannot drift apart: adding a field
+ * to one adds it to the other. Objects and arrays only exist in JSON; in
+ * plain mode their begin/end calls print nothing, and out_plain() carries the
+ * separators (newlines, indentation) that only plain text needs.
+ */
+#ifndef XPSCTL_OUT_H
+#define XPSCTL_OUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum out_mode {
+	OUT_PLAIN,
+	OUT_JSON,
+	OUT_JSON_PRETTY,
+};
+
+enum out_type {
+	OUT_T_U64,
+	OUT_T_STR,
+};
+
+void out_init(enum out_mode mode);
+bool out_is_json(void);
+int out_finish(void);
+
+void out_obj_begin(const char *key);
+void out_obj_end(void);
+void out_arr_begin(const char *key);
+void out_arr_end(void);
+
+/*
+ * The value travels as the variadic argument so that the compiler checks the
+ * plain-text format against its type (PRIu64 for numbers, %s for strings).
+ */
+void out_field(const char *key, enum out_type type, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void out_json_only(const char *key, enum out_type type, ...);
+void out_null(const char *key, const char *plain_text);
+void out_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define out_u64(key, fmt, val) out_field(key, OUT_T_U64, fmt, (uint64_t)(val))
+#define out_str(key, fmt, val) out_field(key, OUT_T_STR, fmt, (const char *)(val))
+#define out_json_u64(key, val) out_json_only(key, OUT_T_U64, (uint64_t)(val))
+#define out_json_str(key, val) out_json_only(key, OUT_T_STR, (const char *)(val))
+
+/* Errors: one line on stderr, and in JSON mode an {"error": ...} object. */
+void err_context(const char *verb, const char *dev);
+void err_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void verbose_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* XPSCTL_OUT_H */
