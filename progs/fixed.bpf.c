@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
 /*
  * fixed: send every packet to one queue, read from the map fixed_queue
- * (one __s32 at key 0). A negative value, the default, leaves the choice to
- * the kernel. Update the map to move traffic without reattaching.
+ * (key 0, an __s32 value). With no entry, the default, or a negative value
+ * the kernel chooses. Update the map to move traffic without reattaching;
+ * delete the entry to give the choice back.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -10,7 +11,7 @@
 #include "xps_bpf.h"
 
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __s32);
