@@ -15,7 +15,7 @@ DEPS := build-essential pkg-config clang llvm libbpf-dev libelf-dev \
 	zlib1g-dev libnl-3-dev libnl-genl-3-dev bpftool iproute2 dkms kmod \
 	sparse cppcheck clang-tidy python3 qemu-system-x86 busybox-static \
 	cpio xz-utils linux-image-amd64 linux-headers-amd64 \
-	linux-image-6.12-amd64 linux-headers-6.12-amd64
+	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 
 all: loader progs module
 

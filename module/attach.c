@@ -131,7 +131,8 @@ int xps_bpf_attach(struct net_device *dev, struct bpf_prog *prog, u32 flags,
 		return err;
 	if (att) {
 		if (!(flags & XPS_BPF_F_REPLACE) && !expected_id) {
-			NL_SET_ERR_MSG_MOD(extack, "a program is already attached to the device; replace it with the replace flag");
+			NL_SET_ERR_MSG_MOD(extack,
+					   "a program is already attached to the device; replace it with the replace flag");
 			return -EEXIST;
 		}
 		return xps_bpf_replace(att, prog);

@@ -191,16 +191,19 @@ static int xps_bpf_hook_enable(struct xps_bpf_hook *hook,
 			  FTRACE_OPS_FL_RECURSION;
 	err = ftrace_set_filter_ip(&hook->ops, hook->func, 0, 0);
 	if (err) {
-		NL_SET_ERR_MSG_MOD(extack, "the transmit queue selection function cannot be traced");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the transmit queue selection function cannot be traced");
 		goto err;
 	}
 	err = register_ftrace_function(&hook->ops);
 	if (err) {
 		ftrace_free_filter(&hook->ops);
 		if (err == -EBUSY)
-			NL_SET_ERR_MSG_MOD(extack, "the transmit queue selection function is already redirected by another ftrace user, such as a livepatch");
+			NL_SET_ERR_MSG_MOD(extack,
+					   "the transmit queue selection function is already redirected by another ftrace user, such as a livepatch");
 		else
-			NL_SET_ERR_MSG_MOD(extack, "cannot hook the transmit queue selection function");
+			NL_SET_ERR_MSG_MOD(extack,
+					   "cannot hook the transmit queue selection function");
 		goto err;
 	}
 	return 0;

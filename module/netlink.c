@@ -171,7 +171,8 @@ static struct bpf_prog *xps_bpf_prog(struct genl_info *info)
 		if (PTR_ERR(prog) == -EBADF)
 			NL_SET_ERR_MSG_ATTR(info->extack, attr, "bad program file descriptor");
 		else
-			NL_SET_ERR_MSG_ATTR(info->extack, attr, "the file descriptor is not a socket filter program");
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "the file descriptor is not a socket filter program");
 	}
 	return prog;
 }

@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# What the compilers and checkers say of our code: the module builds with
+# W=1 and sparse (C=1) without a single warning for every kernel whose
+# headers are installed, checkpatch --strict finds nothing, and xpsctl is
+# clang-tidy and cppcheck clean.
+
+set -u
+
+TOP=${XPS_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BUILD=${XPS_BUILD:-$TOP/build}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+failed=0
+
+ok() { echo "ok - $1"; }
+not_ok() {
+	echo "not ok - $1"
+	failed=1
+}
+skip() { echo "ok - $1 # SKIP $2"; }
+
+# show_log FILE: why a case failed.
+show_log() {
+	sed 's/^/# /' "$1" | tail -n 40
+}
+
+# module_warnings KVER: build a copy of the module for KVER with W=1 C=1.
+module_warnings() {
+	local src=$T/src-$1 log=$T/build-$1.log
+
+	mkdir -p "$src"
+	cp -r "$TOP/module" "$TOP/include" "$TOP/dkms.conf" "$src/"
+	make -C "$src/module" clean KVER="$1" >/dev/null 2>&1
+	if ! make -C "$src/module" KVER="$1" W=1 C=1 >"$log" 2>&1; then
+		not_ok "module builds for $1 (W=1, sparse)"
+		show_log "$log"
+		return
+	fi
+	# Anything but kbuild's own progress lines is a finding.
+	if grep -v -E '^(make|  [A-Z]+ |Skipping BTF generation)' "$log" | grep -q .; then
+		not_ok "module builds for $1 without a warning (W=1, sparse)"
+		show_log "$log"
+	else
+		ok "module builds for $1 without a warning (W=1, sparse)"
+	fi
+}
+
+# checkpatch.pl is in Debian's linux-source tarball, not in the headers.
+find_checkpatch() {
+	local tarball dir
+
+	tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n 1)
+	[[ -n $tarball ]] || return 1
+	dir=$BUILD/checkpatch/$(basename "$tarball" .tar.xz)
+	if [[ ! -x $dir/scripts/checkpatch.pl ]]; then
+		mkdir -p "$BUILD/checkpatch"
+		tar -xJf "$tarball" -C "$BUILD/checkpatch" \
+			"$(basename "$dir")/scripts/checkpatch.pl" \
+			"$(basename "$dir")/scripts/spelling.txt" \
+			"$(basename "$dir")/scripts/const_structs.checkpatch" || return 1
+	fi
+	echo "$dir/scripts/checkpatch.pl"
+}
+
+kernels=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sed 's|.*/linux-headers-||')
+if [[ -z $kernels ]]; then
+	not_ok "kernel headers installed (make deps)"
+fi
+for kver in $kernels; do
+	module_warnings "$kver"
+done
+
+if checkpatch=$(find_checkpatch); then
+	if make -s -C "$TOP/module" style CHECKPATCH="$checkpatch" KVER=none >"$T/style.log" 2>&1 &&
+		! grep -q . "$T/style.log"; then
+		ok "checkpatch --strict: module and UAPI header clean"
+	else
+		not_ok "checkpatch --strict: module and UAPI header clean"
+		show_log "$T/style.log"
+	fi
+else
+	skip "checkpatch --strict" "no /usr/src/linux-source-*.tar.xz (apt-get install linux-source-6.12)"
+fi
+
+if make -s -C "$TOP/loader" lint >"$T/lint.log" 2>&1; then
+	ok "xpsctl: clang-tidy and cppcheck clean"
+else
+	not_ok "xpsctl: clang-tidy and cppcheck clean"
+	show_log "$T/lint.log"
+fi
+
+exit "$failed"
