@@ -366,3 +366,109 @@ int genl_dump(struct xps_genl *g, uint8_t cmd, genl_reply_fn fn,
 	err_print("the attachments kept changing during the dump, giving up");
 	return -EAGAIN;
 }
+
+/**
+ * genl_group() - the id of a multicast group
+ * @g: open family handle
+ * @family: the name of the family that owns the group
+ * @group: the name of the group
+ *
+ * Return: the group id, or a negative errno (reported).
+ */
+int genl_group(struct xps_genl *g, const char *family, const char *group)
+{
+	int ret = genl_ctrl_resolve_grp(g->sk, family, group);
+
+	if (ret < 0) {
+		err_print("resolving multicast group %s of %s: %s", group,
+			  family, nl_geterror(ret));
+		return -EPROTO;
+	}
+	return ret;
+}
+
+/**
+ * genl_join() - receive the notifications of a multicast group
+ * @g: open family handle
+ * @group: the group id, from genl_group()
+ *
+ * Return: 0 or a negative errno (reported).
+ */
+int genl_join(struct xps_genl *g, int group)
+{
+	int ret;
+
+	ret = nl_socket_add_membership(g->sk, group);
+	if (!ret)
+		ret = nl_socket_set_nonblocking(g->sk);
+	if (ret < 0) {
+		err_print("joining multicast group %d: %s", group,
+			  nl_geterror(ret));
+		return -EPROTO;
+	}
+	return 0;
+}
+
+struct receive {
+	genl_reply_fn fn;
+	void *arg;
+	int ret;
+};
+
+static int on_notification(struct nl_msg *msg, void *arg)
+{
+	struct receive *r = arg;
+
+	r->ret = r->fn(msg, r->arg);
+	return r->ret ? NL_STOP : NL_OK;
+}
+
+/* Notifications carry no sequence number of ours. */
+static int no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+/**
+ * genl_receive() - handle the notifications queued on a joined socket
+ * @g: open family handle, with a group joined
+ * @fn: called for each message
+ * @arg: passed to @fn
+ *
+ * Notifications the kernel dropped because the socket's buffer was full are
+ * reported as a warning, and reading goes on.
+ *
+ * Return: 0, what @fn returned when not 0, or a negative errno (reported).
+ */
+int genl_receive(struct xps_genl *g, genl_reply_fn fn, void *arg)
+{
+	struct receive r = { .fn = fn, .arg = arg };
+	struct nl_cb *cb;
+	int ret;
+
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		err_print("%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_notification, &r);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
+	ret = nl_recvmsgs(g->sk, cb);
+	/* libnl turns ENOBUFS into NLE_NOMEM: errno still tells them apart. */
+	if (ret == -NLE_NOMEM && errno == ENOBUFS) {
+		warn_print("receive buffer full, notifications were lost");
+		ret = 0;
+	}
+	nl_cb_put(cb);
+	if (r.ret)
+		return r.ret;
+	if (ret == -NLE_AGAIN)
+		return 0;
+	if (ret < 0) {
+		err_print("netlink receive: %s", nl_geterror(ret));
+		return -EIO;
+	}
+	return 0;
+}

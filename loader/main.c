@@ -28,6 +28,8 @@ static const struct subcommand {
 	  "Detach the program of a device" },
 	{ "show", cmd_show, help_show,
 	  "Show attached programs and their counters" },
+	{ "monitor", cmd_monitor, help_monitor,
+	  "Print attach, replace and detach events as they happen" },
 	{ "help", NULL, NULL, "Show this help" },
 };
 

@@ -29,9 +29,11 @@ extern struct xpsctl_opts opts;
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 void help_attach(void);
 void help_detach(void);
 void help_show(void);
+void help_monitor(void);
 
 /* args.c */
 bool is_help(const char *arg);

@@ -132,7 +132,7 @@ verdict "-V is --version"
 x --help
 want_rc 0
 want_out '^Usage: xpsctl '
-for verb in attach detach show help; do
+for verb in attach detach show monitor help; do
 	want_out "^  $verb "
 done
 verdict "--help lists every command"
@@ -142,7 +142,7 @@ want_rc 0
 want_out '^Usage: xpsctl '
 verdict "help is --help"
 
-for verb in attach detach show; do
+for verb in attach detach show monitor; do
 	x "$verb" help
 	want_rc 0
 	want_out "^Usage: xpsctl $verb"
@@ -197,6 +197,17 @@ usage_case "sec applies to objects only" "apply to an object file only" \
 usage_case "detach without device" "detach: missing device" detach
 usage_case "detach unknown keyword" "unknown argument 'now'" detach lo now
 usage_case "show takes one device" "unexpected argument 'lo'" show lo lo
+usage_case "monitor unknown argument" "monitor: unknown argument 'lo'" monitor lo
+usage_case "monitor count without its number" "monitor: count needs a number" \
+	monitor count
+usage_case "monitor count takes a number" "monitor: invalid count 'abc'" \
+	monitor count abc
+usage_case "monitor count 0 is no count" "monitor: invalid count '0'" \
+	monitor count 0
+usage_case "monitor count rejects negative numbers" "monitor: invalid count '-1'" \
+	monitor count -1
+usage_case "monitor count, abbreviated, checked the same" \
+	"monitor: invalid count 'x'" monitor co x
 
 x -j attach lo x.o bogus
 want_rc 2
@@ -258,6 +269,19 @@ if ((module_absent)); then
 	want_rc 1
 	want_err_line "xpsctl: show lo: $NOT_LOADED"
 	verdict "show DEV -s without the module names the device"
+
+	# The module is absent: the monitor must fail at once, never wait.
+	x monitor
+	want_rc 1
+	want_err_line "xpsctl: monitor: $NOT_LOADED"
+	want_out_empty
+	verdict "monitor without the module says it is not loaded, exit 1"
+
+	x -j monitor count 1
+	want_rc 1
+	want_json_error
+	want_out '"error": ?"monitor: xps_bpf module not loaded'
+	verdict "monitor without the module, JSON: an error object"
 else
 	# Never attach to the host's devices for real.
 	skip "show without the module" "xps_bpf is loaded on this host"
