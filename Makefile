@@ -51,7 +51,8 @@ install: loader progs
 	install -D -m 0755 loader/xpsctl $(DESTDIR)$(PREFIX)/sbin/xpsctl
 	install -d $(DESTDIR)$(PREFIX)/lib/$(PACKAGE)
 	install -m 0644 progs/*.bpf.o $(DESTDIR)$(PREFIX)/lib/$(PACKAGE)/
-	install -D -m 0644 progs/xps_bpf.h $(DESTDIR)$(PREFIX)/include/$(PACKAGE)/xps_bpf.h
+	install -d $(DESTDIR)$(PREFIX)/include/$(PACKAGE)
+	install -m 0644 progs/*.h $(DESTDIR)$(PREFIX)/include/$(PACKAGE)/
 	install -D -m 0644 include/uapi/linux/xps_bpf.h $(DESTDIR)$(PREFIX)/include/linux/xps_bpf.h
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/$(PACKAGE)/README.md
 
