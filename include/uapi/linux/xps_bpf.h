@@ -206,7 +206,9 @@ enum xps_bpf_event {
  * @XPS_BPF_REASON_UNSPEC: unused
  * @XPS_BPF_REASON_USER: a netlink request
  * @XPS_BPF_REASON_DEVICE_GONE: the device was unregistered or left the netns
- * @XPS_BPF_REASON_NETNS_GONE: the device's network namespace is exiting
+ * @XPS_BPF_REASON_NETNS_GONE: the device's network namespace is exiting;
+ *	sent to that namespace, where no listener can remain by then (a
+ *	listener's socket would keep it alive), so it is seldom received
  * @XPS_BPF_REASON_UNLOAD: the module is being unloaded
  */
 enum xps_bpf_reason {
