@@ -13,7 +13,7 @@ PACKAGE := xps-bpf
 # Build and test dependencies, as Debian 12 names them.
 DEPS := build-essential pkg-config clang llvm libbpf-dev libelf-dev \
 	zlib1g-dev libnl-3-dev libnl-genl-3-dev bpftool iproute2 dkms kmod \
-	sparse cppcheck clang-tidy python3 qemu-system-x86 busybox-static \
+	sparse cppcheck clang-tidy python3 man-db qemu-system-x86 busybox-static \
 	cpio xz-utils linux-image-amd64 linux-headers-amd64 \
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 
@@ -55,12 +55,14 @@ install: loader progs
 	install -m 0644 progs/*.h $(DESTDIR)$(PREFIX)/include/$(PACKAGE)/
 	install -D -m 0644 include/uapi/linux/xps_bpf.h $(DESTDIR)$(PREFIX)/include/linux/xps_bpf.h
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/$(PACKAGE)/README.md
+	install -D -m 0644 doc/xps-bpf.7 $(DESTDIR)$(PREFIX)/share/man/man7/xps-bpf.7
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/xpsctl
 	rm -rf $(DESTDIR)$(PREFIX)/lib/$(PACKAGE) $(DESTDIR)$(PREFIX)/include/$(PACKAGE)
 	rm -f $(DESTDIR)$(PREFIX)/include/linux/xps_bpf.h
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/$(PACKAGE)
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man7/xps-bpf.7
 
 # The module through DKMS, for every kernel DKMS builds for.
 DKMS_SRC := /usr/src/$(PACKAGE)-$(VERSION)

@@ -84,6 +84,15 @@ else
 	skip "checkpatch --strict" "no /usr/src/linux-source-*.tar.xz (apt-get install linux-source-6.12)"
 fi
 
+# man prints roff's complaints on stderr with --warnings.
+if LC_ALL=C.UTF-8 man --warnings -l "$TOP"/doc/*.[1-8] 2>"$T/man.log" >/dev/null &&
+	! grep -q . "$T/man.log"; then
+	ok "man pages render without a warning"
+else
+	not_ok "man pages render without a warning"
+	show_log "$T/man.log"
+fi
+
 if make -s -C "$TOP/loader" lint >"$T/lint.log" 2>&1; then
 	ok "xpsctl: clang-tidy and cppcheck clean"
 else
