@@ -55,7 +55,7 @@ pings() {
 			"$_dest" >/dev/null 2>&1 &
 		_pids="$_pids $!"
 	done
-	wait_for 5 traced "$_dev" $(($# * _n))
+	wait_for 50 traced "$_dev" $(($# * _n))
 	# shellcheck disable=SC2086 # one pid per word
 	{ kill $_pids; wait $_pids; } 2>/dev/null
 	return 0
@@ -122,17 +122,6 @@ tap_setup() {
 	done
 }
 
-# wait_for SECONDS CMD...: until CMD succeeds, polling every 0.1 s
-wait_for() {
-	_tries=$(($1 * 10))
-	shift
-	while ! "$@"; do
-		_tries=$((_tries - 1))
-		[ "$_tries" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
-
 tapq_ready() {
 	grep -qx ready "$TAPQ_OUT"
 }
@@ -149,7 +138,7 @@ tap_send() {
 	TAP_FDS=none TAP_TRACE=none TAP_REAL=none
 	tapq "$TAP" "$TAP_QUEUES" 30 "$PING_LEN" >"$TAPQ_OUT" 2>&1 &
 	_tapq=$!
-	if ! wait_for 5 tapq_ready || ! wait_for 5 tap_up; then
+	if ! wait_for 50 tapq_ready || ! wait_for 50 tap_up; then
 		echo "# tapq did not start or $TAP is not up:"
 		sed 's/^/# /' "$TAPQ_OUT"
 		ip link show "$TAP" | sed 's/^/# /'

@@ -22,31 +22,6 @@ FLOODS=
 
 # --- helpers -------------------------------------------------------------------
 
-# wait_for TENTHS CMD...: CMD succeeds within TENTHS tenths of a second.
-wait_for() {
-	_tries=$1
-	shift
-	until "$@"; do
-		_tries=$((_tries - 1))
-		[ "$_tries" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
-
-# prog_id [show output]: the program id in an `xpsctl show DEV` line.
-prog_id_of() {
-	sed -n 's/^[^:]*: prog id \([0-9][0-9]*\) .*/\1/p'
-}
-
-prog_id() {
-	xpsctl show "$1" | prog_id_of
-}
-
-# Programs loaded in the kernel, as bpftool lists them.
-prog_count() {
-	bpftool prog show | grep -cE '^[0-9]+: '
-}
-
 prog_alive() {
 	[ -n "$1" ] && bpftool prog show id "$1" >/dev/null 2>&1
 }

@@ -16,24 +16,6 @@ PIN=/sys/fs/bpf/xfixed
 
 # --- helpers -------------------------------------------------------------------
 
-wait_for() {
-	_tries=$1
-	shift
-	until "$@"; do
-		_tries=$((_tries - 1))
-		[ "$_tries" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
-
-prog_id() {
-	xpsctl show "$1" | sed -n 's/^[^:]*: prog id \([0-9][0-9]*\) .*/\1/p'
-}
-
-prog_count() {
-	bpftool prog show | grep -cE '^[0-9]+: '
-}
-
 prog_gone() {
 	[ -n "$1" ] && ! bpftool prog show id "$1" >/dev/null 2>&1
 }

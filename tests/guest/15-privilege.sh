@@ -14,28 +14,6 @@ NS_DEV=vxn0
 
 # --- helpers -------------------------------------------------------------------
 
-wait_for() {
-	_tries=$1
-	shift
-	until "$@"; do
-		_tries=$((_tries - 1))
-		[ "$_tries" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
-
-prog_id_of() {
-	sed -n 's/^[^:]*: prog id \([0-9][0-9]*\) .*/\1/p'
-}
-
-prog_id() {
-	xpsctl show "$1" | prog_id_of
-}
-
-prog_count() {
-	bpftool prog show | grep -cE '^[0-9]+: '
-}
-
 count_is() {
 	[ "$(prog_count)" = "$1" ]
 }

@@ -43,17 +43,6 @@ one_line() {
 	tr '\n' ' ' | sed 's/ $//'
 }
 
-# wait_for SECONDS CMD...: until CMD succeeds, polling every 0.1 s
-wait_for() {
-	_tries=$(($1 * 10))
-	shift
-	while ! "$@"; do
-		_tries=$((_tries - 1))
-		[ "$_tries" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
-
 attach() {
 	xpsctl attach "$1" "$TEST_PROGS_DIR/$2.bpf.o" ${3:+"$3"}
 }
@@ -119,7 +108,7 @@ tapq_ready() {
 tapq_start() {
 	tapq "$TAP" "$QUEUES" 60 ${1:+"$1"} >"$TAPQ_OUT" 2>&1 &
 	TAPQ_PID=$!
-	if wait_for 5 tapq_ready && wait_for 5 tap_up; then
+	if wait_for 50 tapq_ready && wait_for 50 tap_up; then
 		return 0
 	fi
 	echo "# tapq did not start or $TAP is not up:"
@@ -316,7 +305,7 @@ nc_case() {
 	echo "# netconsole on $_dev: at load: '$(delta "$_before" "$_mid")'"
 	kmsg_send "$_dev"
 	check "$_what: $MSGS messages go out through the program" \
-		wait_for 5 runs_since "$_dev" "$_mid" "$MSGS"
+		wait_for 50 runs_since "$_dev" "$_mid" "$MSGS"
 	netconsole_off
 	_after=$(snap "$_dev")
 	_d=$(delta "$_before" "$_after")

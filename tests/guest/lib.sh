@@ -163,3 +163,31 @@ trace_queues() {
 			echo "$_queue $_n"
 		done
 }
+
+# --- programs ------------------------------------------------------------------
+
+# wait_for TENTHS CMD...: CMD succeeds within TENTHS tenths of a second.
+wait_for() {
+	_tries=$1
+	shift
+	until "$@"; do
+		_tries=$((_tries - 1))
+		[ "$_tries" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+# prog_id_of: the program id in `xpsctl show DEV` lines on stdin.
+prog_id_of() {
+	sed -n 's/^[^:]*: prog id \([0-9][0-9]*\) .*/\1/p'
+}
+
+# prog_id DEV: the id of the program attached to DEV, or nothing.
+prog_id() {
+	xpsctl show "$1" | prog_id_of
+}
+
+# prog_count: programs loaded in the kernel, as bpftool lists them.
+prog_count() {
+	bpftool prog show | grep -cE '^[0-9]+: '
+}
