@@ -30,6 +30,8 @@ static const struct subcommand {
 	  "Show attached programs and their counters" },
 	{ "monitor", cmd_monitor, help_monitor,
 	  "Print attach, replace and detach events as they happen" },
+	{ "rss", cmd_rss, help_rss,
+	  "Show or set the key and table of an attached rss program" },
 	{ "help", NULL, NULL, "Show this help" },
 };
 

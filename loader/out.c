@@ -179,6 +179,16 @@ void out_null(const char *key, const char *plain_text)
 	}
 }
 
+void out_bool(const char *key, const char *fmt, bool val)
+{
+	if (out_is_json()) {
+		json_member(key);
+		fputs(val ? "true" : "false", stdout);
+	} else {
+		printf(fmt, val ? "on" : "off");
+	}
+}
+
 void out_plain(const char *fmt, ...)
 {
 	va_list ap;

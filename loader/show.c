@@ -318,6 +318,30 @@ static int query(const char *dev, struct dev_list *l)
 	return ret;
 }
 
+/*
+ * One device by name, for the verbs that act on what is attached (rss):
+ * 0, or a negative errno already reported. dev_free() @d afterwards.
+ */
+int dev_get(const char *name, struct xps_dev *d)
+{
+	struct dev_list l = { 0 };
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	ret = query(name, &l);
+	if (!ret && !l.nr) {
+		err_print("no reply from the kernel");
+		ret = -EBADMSG;
+	}
+	if (!ret) {
+		*d = l.devs[0];
+		l.devs[0].queues = NULL;
+		l.devs[0].nr_queues = 0;
+	}
+	dev_list_free(&l);
+	return ret;
+}
+
 int cmd_show(int argc, char **argv)
 {
 	struct dev_list l = { 0 };

@@ -30,10 +30,12 @@ int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_rss(int argc, char **argv);
 void help_attach(void);
 void help_detach(void);
 void help_show(void);
 void help_monitor(void);
+void help_rss(void);
 
 /* args.c */
 bool is_help(const char *arg);
@@ -68,5 +70,6 @@ struct xps_dev {
 
 void dev_print(const struct xps_dev *dev, bool stats);
 void dev_free(struct xps_dev *dev);
+int dev_get(const char *name, struct xps_dev *dev);
 
 #endif /* XPSCTL_H */

@@ -132,7 +132,7 @@ verdict "-V is --version"
 x --help
 want_rc 0
 want_out '^Usage: xpsctl '
-for verb in attach detach show monitor help; do
+for verb in attach detach show monitor rss help; do
 	want_out "^  $verb "
 done
 verdict "--help lists every command"
@@ -142,7 +142,7 @@ want_rc 0
 want_out '^Usage: xpsctl '
 verdict "help is --help"
 
-for verb in attach detach show monitor; do
+for verb in attach detach show monitor rss; do
 	x "$verb" help
 	want_rc 0
 	want_out "^Usage: xpsctl $verb"
@@ -209,6 +209,34 @@ usage_case "monitor count rejects negative numbers" "monitor: invalid count '-1'
 usage_case "monitor count, abbreviated, checked the same" \
 	"monitor: invalid count 'x'" monitor co x
 
+KEY40=$(printf '6d:%.0s' {1..39})6d
+usage_case "rss without device" "rss: missing device" rss
+usage_case "rss without action" "rss lo: missing action" rss lo
+usage_case "rss unknown argument" "rss lo: unknown argument 'bogus'" rss lo bogus
+usage_case "rss ambiguous keyword" "rss lo: ambiguous keyword 'h'" rss lo h x
+usage_case "rss show takes nothing else" "rss lo: show takes no other argument" \
+	rss lo show equal 2
+usage_case "rss equal without its number" "rss lo: equal needs an argument" \
+	rss lo equal
+usage_case "rss equal 0 is no queue count" "rss lo: invalid queue count '0'" \
+	rss lo equal 0
+usage_case "rss equal takes a number" "rss lo: invalid queue count 'abc'" \
+	rss lo equal abc
+usage_case "rss weight without weights" "rss lo: weight needs at least one weight" \
+	rss lo weight
+usage_case "rss weights all zero" "rss lo: at least one weight must be non-zero" \
+	rss lo weight 0 0
+usage_case "rss equal and weight together" "rss lo: equal and weight exclude" \
+	rss lo equal 2 weight 1 1
+usage_case "rss hkey too short" "rss lo: invalid key '6d:5a'" rss lo hkey 6d:5a
+usage_case "rss hkey too long" "rss lo: invalid key" rss lo hkey "$KEY40:00"
+usage_case "rss hkey not hex" "rss lo: invalid key" rss lo hkey "${KEY40%6d}zz"
+usage_case "rss hkey without its key" "rss lo: hkey needs an argument" rss lo hkey
+usage_case "rss unknown hash type" "rss lo: invalid hash types 'ipv4,ipx'" \
+	rss lo hfunc-types ipv4,ipx
+usage_case "rss empty hash type" "rss lo: invalid hash types 'ipv4,,tcp4'" \
+	rss lo hfunc-types ipv4,,tcp4
+
 x -j attach lo x.o bogus
 want_rc 2
 want_json_error
@@ -236,6 +264,11 @@ x show nosuchdev0
 want_rc 1
 want_err_line "xpsctl: show nosuchdev0: No such device"
 verdict "show of an unknown device: exit 1, the error names it"
+
+x rss nosuchdev0 show
+want_rc 1
+want_err_line "xpsctl: rss nosuchdev0: No such device"
+verdict "rss of an unknown device: exit 1, the error names it"
 
 x -j attach nosuchdev0 x.o
 want_rc 1
@@ -269,6 +302,28 @@ if ((module_absent)); then
 	want_rc 1
 	want_err_line "xpsctl: show lo: $NOT_LOADED"
 	verdict "show DEV -s without the module names the device"
+
+	x rss lo show
+	want_rc 1
+	want_err_line "xpsctl: rss lo: $NOT_LOADED"
+	want_out_empty
+	verdict "rss DEV show without the module says it is not loaded, exit 1"
+
+	x rss dev lo equal 2 hkey "$KEY40" hfunc-types tcp4,udp4,all
+	want_rc 1
+	want_err_line "xpsctl: rss lo: $NOT_LOADED"
+	verdict "rss DEV writes parse; then fail: module not loaded"
+
+	x rss lo weight 1 2 3
+	want_rc 1
+	want_err_line "xpsctl: rss lo: $NOT_LOADED"
+	verdict "rss DEV weight parses; then fails: module not loaded"
+
+	x -j rss lo show
+	want_rc 1
+	want_json_error
+	want_out '"error": ?"rss lo: xps_bpf module not loaded'
+	verdict "rss without the module, JSON: an error object"
 
 	# The module is absent: the monitor must fail at once, never wait.
 	x monitor
