@@ -40,10 +40,36 @@ dump_kernel_log() {
 	dmesg -c | sed "s/^/XPSB kmsg $1: /"
 }
 
+# A kernel built with kmemleak (the debug kernel of `make check-debug`)
+# can tell what the tests left unreferenced: forget what boot allocated,
+# and after the run scan, twice so that an object is reported only when it
+# stayed unreferenced across scans, then report it as a case.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+kmemleak_start() {
+	[ -w $KMEMLEAK ] && echo clear >$KMEMLEAK
+}
+
+kmemleak_check() {
+	[ -w $KMEMLEAK ] || return 0
+	# Objects younger than 5 s are never reported; RCU frees late.
+	sleep 6
+	echo scan >$KMEMLEAK
+	echo scan >$KMEMLEAK
+	leaks=$(cat $KMEMLEAK)
+	if [ -z "$leaks" ]; then
+		echo "XPSB ok kmemleak: nothing the tests allocated is unreferenced"
+		return
+	fi
+	echo "XPSB not ok kmemleak: nothing the tests allocated is unreferenced"
+	echo "$leaks" | head -n 200 | sed 's/^/XPSB # /'
+}
+
 main() {
 	limit=$(cmdline_value xpsb_timeout)
 	echo "XPSB # kernel $(uname -r)"
 	dump_kernel_log boot # and the drivers /init loaded
+	kmemleak_start
 	for script in /tests/guest/*.sh; do
 		[ -x "$script" ] || continue
 		name=$(basename "$script" .sh)
@@ -51,6 +77,8 @@ main() {
 		run_case_script "$script" "${limit:-120}" | sed 's/^/XPSB /'
 		dump_kernel_log "$name"
 	done
+	kmemleak_check
+	dump_kernel_log kmemleak
 	echo "XPSB-END-OF-RUN"
 }
 
