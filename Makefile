@@ -2,6 +2,7 @@
 #
 # make		the CLI, the programs, and the module for the running kernel
 # make check	every test, on every test kernel installed (see README)
+# make check-debug	every test, on a KASAN + lockdep + kmemleak kernel
 # make deps	the Debian 12 packages needed to build and test
 
 PREFIX ?= /usr/local
@@ -15,7 +16,8 @@ DEPS := build-essential pkg-config clang llvm libbpf-dev libelf-dev \
 	zlib1g-dev libnl-3-dev libnl-genl-3-dev bpftool iproute2 dkms kmod \
 	sparse cppcheck clang-tidy python3 man-db qemu-system-x86 busybox-static \
 	cpio xz-utils linux-image-amd64 linux-headers-amd64 \
-	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
+	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12 \
+	bc bison flex
 
 all: loader progs module
 
@@ -39,6 +41,10 @@ module:
 
 check: loader progs test-progs
 	tests/run
+
+# Builds (once, cached outside the tree) and boots a sanitizer kernel.
+check-debug: loader progs test-progs
+	tests/debug/check
 
 demo: loader progs test-progs
 	tests/demo
@@ -86,5 +92,5 @@ clean:
 	-$(MAKE) -C module clean KVER=$(KVER) 2>/dev/null
 	rm -rf build
 
-.PHONY: all loader progs test-progs module check demo deps install uninstall \
+.PHONY: all loader progs test-progs module check check-debug demo deps install uninstall \
 	dkms-install dkms-uninstall clean
