@@ -51,12 +51,13 @@ static void show_usage(FILE *f)
 	fprintf(f,
 		"\n"
 		"Options:\n"
-		"  -j, --json      JSON output (errors too)\n"
-		"  -p, --pretty    pretty JSON output (implies -j)\n"
-		"  -s, --stats     show counters\n"
-		"  -v, --verbose   explain more, print libbpf's log\n"
-		"  -h, --help      this help; '%s COMMAND help' for a command\n"
-		"  -V, --version   print the version\n",
+		"  -j, --json           JSON output (errors too)\n"
+		"  -p, --pretty         pretty JSON output (implies -j)\n"
+		"  -s, --stats          show counters\n"
+		"  -n, --netns NETNS    act in network namespace NETNS (ip netns)\n"
+		"  -v, --verbose        explain more, print libbpf's log\n"
+		"  -h, --help           this help; '%s COMMAND help' for a command\n"
+		"  -V, --version        print the version\n",
 		PROG_NAME);
 }
 
@@ -104,6 +105,14 @@ int main(int argc, char **argv)
 			mode = OUT_JSON_PRETTY;
 		} else if (is_opt(o, "-s", "--stats")) {
 			opts.stats = true;
+		} else if (is_opt(o, "-n", "--netns")) {
+			if (i + 1 >= argc || !*argv[i + 1]) {
+				out_init(mode);
+				return usage_error("%s needs a network namespace", o);
+			}
+			opts.netns = argv[++i];
+		} else if (!strncmp(o, "--netns=", 8) && o[8]) {
+			opts.netns = o + 8;
 		} else if (is_opt(o, "-v", "--verbose")) {
 			opts.verbose = true;
 		} else if (is_opt(o, "-h", "--help")) {
@@ -136,6 +145,17 @@ int main(int argc, char **argv)
 		else
 			show_usage(stdout);
 		return out_finish() ? EXIT_FAIL : EXIT_OK;
+	}
+
+	/*
+	 * Into the netns before the verb opens a socket or resolves a device
+	 * name; "COMMAND help" needs no netns, and must not fail for one.
+	 */
+	if (opts.netns && !(i + 1 < argc && is_help(argv[i + 1]))) {
+		err_context(cmd->name, NULL);
+		if (netns_switch(opts.netns))
+			return EXIT_FAIL;
+		err_context(NULL, NULL);
 	}
 
 	ret = cmd->fn(argc - i - 1, argv + i + 1);

@@ -22,6 +22,7 @@ enum {
 struct xpsctl_opts {
 	bool verbose;
 	bool stats;
+	const char *netns;
 };
 extern struct xpsctl_opts opts;
 
@@ -42,6 +43,9 @@ bool is_help(const char *arg);
 int match_keyword(const char *arg, const char *const keywords[]);
 int parse_u32(const char *s, uint32_t *out);
 int resolve_dev(const char *name, uint32_t *ifindex);
+
+/* netns.c */
+int netns_switch(const char *name);
 
 /* One device as the kernel describes it (XPS_BPF_CMD_GET reply). */
 struct xps_queue_stat {

@@ -281,6 +281,45 @@ want_rc 1
 want_json_error
 verdict "pretty JSON (-p) errors are JSON too"
 
+# --- network namespaces (-n) ----------------------------------------------------
+
+usage_case "-n without its namespace" "-n needs a network namespace" -n
+usage_case "--netns without its namespace" "--netns needs a network namespace" --netns
+
+x -n xps-no-such-netns show
+want_rc 1
+want_err_line "xpsctl: show: no network namespace 'xps-no-such-netns' (ip netns list)"
+want_out_empty
+verdict "-n naming no netns: exit 1, the error names it"
+
+x -j --netns=xps-no-such-netns detach lo
+want_rc 1
+want_json_error
+want_out "no network namespace 'xps-no-such-netns'"
+verdict "--netns=NAME naming no netns, JSON: an error object"
+
+x -n /dev/null show
+want_rc 1
+want_err_line "xpsctl: show: '/dev/null' is not a network namespace"
+verdict "-n PATH to a file that is no netns: exit 1"
+
+x -n xps-no-such-netns attach help
+want_rc 0
+want_out "^Usage: xpsctl attach"
+verdict "-n NETNS COMMAND help needs no netns"
+
+x -n /proc/self/ns/net show nosuchdev0
+want_rc 1
+want_err_line "xpsctl: show nosuchdev0: No such device"
+verdict "-n PATH enters the netns, then resolves the device there"
+
+# No colour: the output is the same on a terminal and in a pipe.
+x --help
+if grep -q $'\e' "$T/out" "$T/err"; then
+	why+="escape sequence in the output; "
+fi
+verdict "no escape sequences in the output"
+
 # --- without the module -------------------------------------------------------
 
 x show
