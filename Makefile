@@ -62,6 +62,7 @@ install: loader progs
 	install -D -m 0644 include/uapi/linux/xps_bpf.h $(DESTDIR)$(PREFIX)/include/linux/xps_bpf.h
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/$(PACKAGE)/README.md
 	install -D -m 0644 doc/xps-bpf.7 $(DESTDIR)$(PREFIX)/share/man/man7/xps-bpf.7
+	install -D -m 0644 doc/xpsctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/xpsctl.8
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/xpsctl
@@ -69,6 +70,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/include/linux/xps_bpf.h
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/$(PACKAGE)
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man7/xps-bpf.7
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/xpsctl.8
 
 # The module through DKMS, for every kernel DKMS builds for.
 DKMS_SRC := /usr/src/$(PACKAGE)-$(VERSION)

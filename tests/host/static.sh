@@ -85,13 +85,16 @@ else
 fi
 
 # man prints roff's complaints on stderr with --warnings.
-if LC_ALL=C.UTF-8 man --warnings -l "$TOP"/doc/*.[1-8] 2>"$T/man.log" >/dev/null &&
-	! grep -q . "$T/man.log"; then
-	ok "man pages render without a warning"
-else
-	not_ok "man pages render without a warning"
-	show_log "$T/man.log"
-fi
+for page in "$TOP"/doc/*.[1-8]; do
+	name=$(basename "$page")
+	if LC_ALL=C.UTF-8 man --warnings -l "$page" 2>"$T/man.log" >/dev/null &&
+		! grep -q . "$T/man.log"; then
+		ok "man page $name renders without a warning"
+	else
+		not_ok "man page $name renders without a warning"
+		show_log "$T/man.log"
+	fi
+done
 
 if make -s -C "$TOP/loader" lint >"$T/lint.log" 2>&1; then
 	ok "xpsctl: clang-tidy and cppcheck clean"

@@ -155,6 +155,18 @@ want_rc 0
 want_out '^Usage: xpsctl show'
 verdict "help show is show help"
 
+# The man page keeps up with the tool: every command and long option that
+# --help lists has its place in doc/xpsctl.8.
+MAN=$TOP/doc/xpsctl.8
+"$XPSCTL" --help >"$T/help"
+for verb in $(sed -n 's/^  \([a-z][a-z]*\) .*/\1/p' "$T/help"); do
+	grep -qx "\.SS $verb" "$MAN" || why+="no .SS $verb; "
+done
+for opt in $(grep -o -- '--[a-z][a-z-]*' "$T/help" | sort -u); do
+	grep -qF -- "${opt//-/\\-}" "$MAN" || why+="no $opt; "
+done
+verdict "doc/xpsctl.8 documents every command and option of --help"
+
 # --- usage errors: exit 2, a message naming the problem -------------------------
 
 usage_case() {
