@@ -63,6 +63,7 @@ install: loader progs
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/$(PACKAGE)/README.md
 	install -D -m 0644 doc/xps-bpf.7 $(DESTDIR)$(PREFIX)/share/man/man7/xps-bpf.7
 	install -D -m 0644 doc/xpsctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/xpsctl.8
+	install -D -m 0644 completion/xpsctl $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xpsctl
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/xpsctl
@@ -71,6 +72,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/$(PACKAGE)
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man7/xps-bpf.7
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/xpsctl.8
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xpsctl
 
 # The module through DKMS, for every kernel DKMS builds for.
 DKMS_SRC := /usr/src/$(PACKAGE)-$(VERSION)

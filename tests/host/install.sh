@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make install puts xpsctl, the programs, the headers and the docs under
-# DESTDIR/PREFIX, the installed xpsctl runs, and make uninstall removes all
-# of it again.
+# make install puts xpsctl, the programs, the headers, the docs and the
+# bash completion under DESTDIR/PREFIX, the installed xpsctl runs, and make
+# uninstall removes all of it again.
 
 set -u
 
@@ -30,7 +30,7 @@ check "make install DESTDIR PREFIX=/usr" make -s -C "$TOP" install DESTDIR="$D" 
 for f in sbin/xpsctl lib/xps-bpf/fixed.bpf.o lib/xps-bpf/rss.bpf.o \
 	include/xps-bpf/xps_bpf.h include/xps-bpf/rss.h include/xps-bpf/toeplitz.h \
 	include/linux/xps_bpf.h share/doc/xps-bpf/README.md share/man/man7/xps-bpf.7 \
-	share/man/man8/xpsctl.8; do
+	share/man/man8/xpsctl.8 share/bash-completion/completions/xpsctl; do
 	check "installs /usr/$f" test -s "$D/usr/$f"
 done
 check "the installed xpsctl reports version $version" \
