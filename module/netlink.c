@@ -337,7 +337,6 @@ static struct genl_family xps_bpf_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= xps_bpf_ops,
 	.n_ops		= ARRAY_SIZE(xps_bpf_ops),
-	.resv_start_op	= XPS_BPF_CMD_EVENT + 1,
 	.mcgrps		= xps_bpf_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(xps_bpf_mcgrps),
 };

@@ -5,6 +5,9 @@
  * Generic netlink family "xps_bpf", version 1. Attachments are per device,
  * within the device's network namespace; every request acts on the netns of
  * the requesting socket.
+ * Requests have genlmsghdr.reserved 0, and nlmsg_flags of NLM_F_REQUEST,
+ * NLM_F_ACK, NLM_F_ECHO and NLM_F_DUMP (both of its bits) only; any other
+ * header is refused with EINVAL.
  *
  * XPS_BPF_CMD_ATTACH (requires CAP_NET_ADMIN over the netns)
  *	XPS_BPF_A_IFINDEX		u32, required
