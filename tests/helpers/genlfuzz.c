@@ -29,13 +29,15 @@
  *	NAME ERRNO MESSAGE
  * ERRNO is 0 or the error's name (EINVAL); MESSAGE is the extended ACK's
  * message, or "-", followed by "(missing attribute N)" when the kernel
- * names a missing attribute.
+ * names a missing attribute, and "(replies N)" when N replies or dump
+ * parts came before the answer.
  *
  * Every request carries NLM_F_ACK and must get exactly one answer (an
  * error, an ACK, or the end of a dump) within the timeout (-t, 10 s).
  * Exit status: 1 when a request got no answer or two, the socket failed,
  * or (random) an outcome differed from the model's: a malformed request
- * accepted, or a well-formed one refused; 2 on usage errors; else 0.
+ * accepted, a well-formed one refused, a GET answered with other than one
+ * reply (a dump: none); 2 on usage errors; else 0.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -66,6 +68,9 @@
 #define RECV_BYTES	(256 * 1024)
 #define RCVBUF		(16 * 1024 * 1024)
 #define SHOW_MAX	10		/* wrong outcomes shown in full */
+
+/* The highest attribute type, below NLA_F_NESTED and NLA_F_NET_BYTEORDER. */
+#define NLA_TYPE_MAX	((uint16_t)NLA_TYPE_MASK)
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -488,7 +493,7 @@ static void find_devices(struct world *w, const char *keep,
 struct req {
 	uint32_t seq;
 	size_t off, len;	/* where it is in the batch buffer */
-	bool dump;
+	bool get, dump;
 	bool refuse;		/* the model's prediction */
 	bool answered;
 	unsigned int answers;
@@ -502,7 +507,7 @@ struct stats {
 	unsigned long requests, batches, answers, acks, replies, events;
 	unsigned long event_overruns;
 	unsigned long no_answer, extra_answers, stray;
-	unsigned long malformed_accepted, wellformed_refused;
+	unsigned long malformed_accepted, wellformed_refused, wrong_replies;
 	unsigned long by_errno[160];
 	unsigned long by_errno_other;
 };
@@ -866,7 +871,7 @@ static void put_foreign_attr(struct msg *m, uint8_t cmd, struct model *md)
 		type = 0;
 		if (chance(80))
 			type = (uint16_t)(XPS_BPF_A_MAX + 1 +
-					  below(NLA_TYPE_MASK - XPS_BPF_A_MAX));
+					  below(NLA_TYPE_MAX - XPS_BPF_A_MAX));
 		msg_attr(m, type, junk, below(64));
 		break;
 	case 1: /* nested garbage in the stats nest */
@@ -1034,6 +1039,17 @@ static void show_request(const char *what, const struct req *r,
 	fprintf(stderr, "\n");
 }
 
+/*
+ * The data messages an answer must follow: one reply to a GET, at least
+ * one part of a dump (KEEP has a program), none to anything else.
+ */
+static bool replies_ok(const struct req *r)
+{
+	if (r->error || !r->get)
+		return !r->replies;
+	return r->dump ? r->replies >= 1 : r->replies == 1;
+}
+
 /* Compare answers with the model once a batch is answered. */
 static void judge(const struct req *reqs, unsigned int n, const uint8_t *buf,
 		  struct stats *st)
@@ -1051,6 +1067,9 @@ static void judge(const struct req *reqs, unsigned int n, const uint8_t *buf,
 		} else if (!r->refuse && r->error) {
 			if (st->wellformed_refused++ < SHOW_MAX)
 				show_request("to be accepted was refused", r, buf);
+		} else if (!replies_ok(r)) {
+			if (st->wrong_replies++ < SHOW_MAX)
+				show_request("had a wrong number of replies", r, buf);
 		}
 	}
 }
@@ -1073,8 +1092,8 @@ static void print_summary(const struct stats *st, unsigned long ms)
 	printf("\n");
 	printf("no answer %lu, answered twice %lu, stray answers %lu, ",
 	       st->no_answer, st->extra_answers, st->stray);
-	printf("malformed accepted %lu, well-formed refused %lu\n",
-	       st->malformed_accepted, st->wellformed_refused);
+	printf("malformed accepted %lu, well-formed refused %lu, wrong replies %lu\n",
+	       st->malformed_accepted, st->wellformed_refused, st->wrong_replies);
 }
 
 /*
@@ -1108,6 +1127,7 @@ static unsigned int fill_batch(struct world *w, uint8_t *buf, size_t *len,
 		r->seq = next_seq++;
 		r->off = *len;
 		r->len = size;
+		r->get = md.cmd == XPS_BPF_CMD_GET;
 		r->dump = md.dump;
 		*len += size;
 		n++;
@@ -1172,7 +1192,8 @@ static int run_random(struct world *w, int nl, int ev, unsigned long count)
 	if (broken)
 		printf("the socket failed\n");
 	return broken || st.no_answer || st.extra_answers || st.stray ||
-	       st.malformed_accepted || st.wellformed_refused;
+	       st.malformed_accepted || st.wellformed_refused ||
+	       st.wrong_replies;
 }
 
 /* --- cases mode ----------------------------------------------------------- */
