@@ -23,8 +23,8 @@ FLOOD=
 FOREIGN=vxf0
 FOREIGN_PEER=vyf0
 FUZZ_COUNT=${FUZZ_COUNT:-100000}
-CASES=/tmp/31-fuzz.cases
-FUZZ_OUT=/tmp/31-fuzz.out
+CASES=/tmp/35-fuzz.cases
+FUZZ_OUT=/tmp/35-fuzz.out
 
 # --- helpers -------------------------------------------------------------------
 
