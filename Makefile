@@ -91,6 +91,7 @@ dkms-uninstall:
 
 clean:
 	$(MAKE) -C loader clean
+	$(MAKE) -C loader clean SANITIZE=1
 	$(MAKE) -C progs clean
 	$(MAKE) -C tests/progs clean
 	-$(MAKE) -C module clean KVER=$(KVER) 2>/dev/null

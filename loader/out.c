@@ -221,6 +221,39 @@ void err_context(const char *verb, const char *dev)
 	out.dev = dev;
 }
 
+/**
+ * elide() - @s, cut in its middle if it does not fit in @len bytes
+ * @s: a string the user typed or a file holds: any length
+ * @buf: where the cut copy goes
+ * @len: size of @buf, at least 8
+ *
+ * Names and paths may be thousands of characters long; printed whole they
+ * would push the reason after them out of the message. The head and the
+ * longer tail stay (a path's file name is at its end), joined by "...".
+ *
+ * Return: @buf.
+ */
+const char *elide(const char *s, char *buf, size_t len)
+{
+	size_t n = strlen(s), keep, head;
+
+	if (n < len) {
+		memcpy(buf, s, n + 1);
+		return buf;
+	}
+	keep = len - sizeof("...");
+	head = keep / 3;
+	snprintf(buf, len, "%.*s...%s", (int)head, s, s + n - (keep - head));
+	return buf;
+}
+
+/* A message cut by its buffer ends in "..." rather than mid-word. */
+static void mark_cut(char *buf, size_t len, int n)
+{
+	if (n >= 0 && (size_t)n >= len)
+		memcpy(buf + len - sizeof("..."), "...", sizeof("..."));
+}
+
 enum report_kind {
 	REPORT_ERROR,
 	REPORT_WARNING,
@@ -233,14 +266,17 @@ static void vreport(enum report_kind kind, const char *fmt, va_list ap)
 	char msg[1024];
 	char line[1280];
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (out.verb && out.dev)
-		snprintf(line, sizeof(line), "%s %s: %s%s", out.verb, out.dev,
-			 prefix, msg);
-	else if (out.verb)
+	mark_cut(msg, sizeof(msg), vsnprintf(msg, sizeof(msg), fmt, ap));
+	if (out.verb && out.dev) {
+		char dev[ELIDE_SIZE];
+
+		snprintf(line, sizeof(line), "%s %s: %s%s", out.verb,
+			 elide(out.dev, dev, sizeof(dev)), prefix, msg);
+	} else if (out.verb) {
 		snprintf(line, sizeof(line), "%s: %s%s", out.verb, prefix, msg);
-	else
+	} else {
 		snprintf(line, sizeof(line), "%s%s", prefix, msg);
+	}
 	fprintf(stderr, "%s: %s\n", PROG_NAME, line);
 
 	/*

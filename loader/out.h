@@ -12,6 +12,7 @@
 #define XPSCTL_OUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum out_mode {
@@ -50,6 +51,13 @@ void out_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define out_str(key, fmt, val) out_field(key, OUT_T_STR, fmt, (const char *)(val))
 #define out_json_u64(key, val) out_json_only(key, OUT_T_U64, (uint64_t)(val))
 #define out_json_str(key, val) out_json_only(key, OUT_T_STR, (const char *)(val))
+
+/*
+ * Room for a user's string (device, path, section or program name) in a
+ * message; longer ones are cut in the middle by elide().
+ */
+#define ELIDE_SIZE 96
+const char *elide(const char *s, char *buf, size_t len);
 
 /* Errors: one line on stderr, and in JSON mode an {"error": ...} object. */
 void err_context(const char *verb, const char *dev);

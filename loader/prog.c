@@ -4,7 +4,9 @@
  * program id. The fd only has to live until the kernel took its own
  * reference during XPS_BPF_CMD_ATTACH.
  */
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -52,10 +55,17 @@ static bool prog_matches(const struct bpf_program *p,
 	return true;
 }
 
+/* Programs named in an error before "and N more": the line stays a line. */
+#define LIST_MAX 8
+/* Room for one name in that list. */
+#define LIST_NAME_SIZE 48
+
 /* "a (sec x), b (sec y)", for the errors that ask the user to choose. */
 static char *list_programs(struct bpf_object *obj)
 {
+	char name[LIST_NAME_SIZE], sec[LIST_NAME_SIZE];
 	struct bpf_program *p;
+	unsigned int n = 0;
 	char *list = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -64,9 +74,15 @@ static char *list_programs(struct bpf_object *obj)
 	if (!f)
 		return NULL;
 	for (p = bpf_object__next_program(obj, NULL); p;
-	     p = bpf_object__next_program(obj, p))
-		fprintf(f, "%s%s (sec %s)", ftell(f) ? ", " : "",
-			bpf_program__name(p), bpf_program__section_name(p));
+	     p = bpf_object__next_program(obj, p), n++) {
+		if (n >= LIST_MAX)
+			continue;
+		fprintf(f, "%s%s (sec %s)", n ? ", " : "",
+			elide(bpf_program__name(p), name, sizeof(name)),
+			elide(bpf_program__section_name(p), sec, sizeof(sec)));
+	}
+	if (n > LIST_MAX)
+		fprintf(f, " and %u more", n - LIST_MAX);
 	if (fclose(f)) {
 		free(list);
 		return NULL;
@@ -75,10 +91,12 @@ static char *list_programs(struct bpf_object *obj)
 }
 
 static struct bpf_program *choose_program(struct bpf_object *obj,
-					  const struct prog_source *src)
+					  const struct prog_source *src,
+					  const char *path)
 {
 	struct bpf_program *p, *chosen = NULL;
 	unsigned int total = 0, matches = 0;
+	char want[ELIDE_SIZE];
 	char *list;
 
 	for (p = bpf_object__next_program(obj, NULL); p;
@@ -93,22 +111,26 @@ static struct bpf_program *choose_program(struct bpf_object *obj,
 		return chosen;
 
 	if (!total) {
-		err_print("%s: no program in this object", src->path);
+		err_print("%s: no program in this object", path);
 		return NULL;
 	}
 	list = list_programs(obj);
+	if (src->section)
+		elide(src->section, want, sizeof(want));
+	else if (src->name)
+		elide(src->name, want, sizeof(want));
 	if (!matches && src->section)
 		err_print("%s: no program in section %s; programs: %s",
-			  src->path, src->section, list ? list : "?");
+			  path, want, list ? list : "?");
 	else if (!matches && src->name)
-		err_print("%s: no program named %s; programs: %s", src->path,
-			  src->name, list ? list : "?");
+		err_print("%s: no program named %s; programs: %s", path,
+			  want, list ? list : "?");
 	else if (src->section)
 		err_print("%s: %u programs in section %s, choose one with prog: %s",
-			  src->path, matches, src->section, list ? list : "?");
+			  path, matches, want, list ? list : "?");
 	else
 		err_print("%s: %u programs, choose one with sec or prog: %s",
-			  src->path, matches, list ? list : "?");
+			  path, matches, list ? list : "?");
 	free(list);
 	return NULL;
 }
@@ -155,6 +177,7 @@ static void unpin_maps(struct bpf_object *obj, const char *dir)
 static int pin_maps(struct bpf_object *obj, const char *path,
 		    const char *dir)
 {
+	char shown_dir[ELIDE_SIZE];
 	struct bpf_map *map;
 	char pin[PATH_MAX];
 	char buf[128];
@@ -167,7 +190,8 @@ static int pin_maps(struct bpf_object *obj, const char *path,
 			ret = bpf_map__pin(map, pin);
 		if (ret) {
 			err_print("%s: pinning map %s in %s: %s", path,
-				  bpf_map__name(map), dir,
+				  bpf_map__name(map),
+				  elide(dir, shown_dir, sizeof(shown_dir)),
 				  bpf_strerror(ret, buf, sizeof(buf)));
 			unpin_maps(obj, dir);
 			return ret;
@@ -176,17 +200,80 @@ static int pin_maps(struct bpf_object *obj, const char *path,
 	return 0;
 }
 
+/*
+ * libbpf calls anything it cannot parse "BPF object format invalid", and a
+ * directory "something wrong in libelf"; a FIFO would block it forever.
+ * Name the usual mistakes before it tries.
+ *
+ * Return: 0 if @path may be a BPF object, else a negative errno with the
+ * reason in @why.
+ */
+static int check_object_file(const char *path, char *why, size_t len)
+{
+	unsigned char ehdr[EI_NIDENT + 4];
+	unsigned int machine;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (stat(path, &st)) {
+		snprintf(why, len, "%s", strerror(errno));
+		return -errno;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(why, len, "%s", strerror(EISDIR));
+		return -EISDIR;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, len, "not a regular file");
+		return -EINVAL;
+	}
+	if (!st.st_size) {
+		snprintf(why, len, "empty file");
+		return -ENOEXEC;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, len, "%s", strerror(errno));
+		return -errno;
+	}
+	n = read(fd, ehdr, sizeof(ehdr));
+	close(fd);
+	if (n < (ssize_t)sizeof(ehdr) || memcmp(ehdr, ELFMAG, SELFMAG)) {
+		snprintf(why, len, "not an ELF file");
+		return -ENOEXEC;
+	}
+	/* e_machine follows e_ident and e_type in both ELF classes. */
+	if (ehdr[EI_DATA] == ELFDATA2MSB)
+		machine = (unsigned int)ehdr[EI_NIDENT + 2] << 8 | ehdr[EI_NIDENT + 3];
+	else
+		machine = (unsigned int)ehdr[EI_NIDENT + 3] << 8 | ehdr[EI_NIDENT + 2];
+	if (machine != EM_BPF) {
+		snprintf(why, len, "ELF file for machine %u, not BPF (%u)",
+			 machine, EM_BPF);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
 static int acquire_from_object(const struct prog_source *src,
 			       struct prog_handle *h)
 {
+	char path[ELIDE_SIZE], name[ELIDE_SIZE], sec[ELIDE_SIZE];
 	struct bpf_program *p, *chosen;
 	char buf[128];
 	int ret;
 
+	elide(src->path, path, sizeof(path));
+	ret = check_object_file(src->path, buf, sizeof(buf));
+	if (ret) {
+		err_print("%s: cannot open BPF object: %s", path, buf);
+		return ret;
+	}
 	h->obj = bpf_object__open_file(src->path, NULL);
 	if (!h->obj) {
 		ret = -errno;
-		err_print("%s: cannot open BPF object: %s", src->path,
+		err_print("%s: cannot open BPF object: %s", path,
 			  bpf_strerror(ret, buf, sizeof(buf)));
 		return ret;
 	}
@@ -200,33 +287,33 @@ static int acquire_from_object(const struct prog_source *src,
 	     p = bpf_object__next_program(h->obj, p)) {
 		ret = bpf_program__set_type(p, BPF_PROG_TYPE_SOCKET_FILTER);
 		if (ret) {
-			err_print("%s: program %s: %s", src->path,
-				  bpf_program__name(p),
+			err_print("%s: program %s: %s", path,
+				  elide(bpf_program__name(p), name, sizeof(name)),
 				  bpf_strerror(ret, buf, sizeof(buf)));
 			return ret;
 		}
 	}
 
 	/* Choose before loading: a wrong choice should not cost a verification. */
-	chosen = choose_program(h->obj, src);
+	chosen = choose_program(h->obj, src, path);
 	if (!chosen)
 		return -ENOENT;
 
 	ret = bpf_object__load(h->obj);
 	if (ret) {
-		err_print("%s: loading failed: %s%s", src->path,
+		err_print("%s: loading failed: %s%s", path,
 			  bpf_strerror(ret, buf, sizeof(buf)),
 			  opts.verbose ? "" : " (-v shows the verifier log)");
 		return ret;
 	}
 	h->fd = bpf_program__fd(chosen);
-	verbose_print("%s: loaded program %s (sec %s)", src->path,
-		      bpf_program__name(chosen),
-		      bpf_program__section_name(chosen));
+	verbose_print("%s: loaded program %s (sec %s)", path,
+		      elide(bpf_program__name(chosen), name, sizeof(name)),
+		      elide(bpf_program__section_name(chosen), sec, sizeof(sec)));
 
 	if (src->pin_dir) {
 		h->created_pin_dir = access(src->pin_dir, F_OK) != 0;
-		ret = pin_maps(h->obj, src->path, src->pin_dir);
+		ret = pin_maps(h->obj, path, src->pin_dir);
 		if (ret) {
 			if (h->created_pin_dir)
 				(void)rmdir(src->pin_dir);
@@ -259,8 +346,11 @@ int prog_acquire(const struct prog_source *src, struct prog_handle *h)
 	case PROG_FROM_PINNED:
 		h->fd = bpf_obj_get(src->path);
 		if (h->fd < 0) {
+			char path[ELIDE_SIZE];
+
 			ret = -errno;
-			err_print("%s: %s", src->path, strerror(-ret));
+			err_print("%s: %s", elide(src->path, path, sizeof(path)),
+				  strerror(-ret));
 			return ret;
 		}
 		return 0;
