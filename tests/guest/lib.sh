@@ -14,6 +14,14 @@ TEST_PROGS_DIR=/tests/progs	# tests/progs/*.bpf.o
 HELPERS_DIR=/tests/helpers	# tests/helpers/*.c, compiled
 TRACING=/sys/kernel/tracing
 export XPS_BPF_KO PROGS_DIR TEST_PROGS_DIR HELPERS_DIR TRACING
+
+# xpsctl built with SANITIZE=1 (ASan, LeakSanitizer, UBSan), for the tests
+# that feed it hostile input. A report makes it exit 86 (ASan, leaks) or 87
+# (UBSan), never the 1 of an error it handled.
+XPSCTL_SAN=/usr/bin/xpsctl-san
+ASAN_OPTIONS=detect_leaks=1:exitcode=86:abort_on_error=0
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87
+export XPSCTL_SAN ASAN_OPTIONS UBSAN_OPTIONS
 PATH=$HELPERS_DIR:$PATH
 
 # Busybox sh runs its own applets before searching PATH; its ip and tc know

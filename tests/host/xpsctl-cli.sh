@@ -5,9 +5,11 @@
 # lines, JSON errors, and object loading up to the point where the kernel
 # module would be asked (the failure must then be "module not loaded").
 #
-# xpsctl is built here with SANITIZE=1 (ASan + UBSan) into a temporary
-# directory, so loader/xpsctl is never touched; any sanitizer report fails
-# the case that caused it. XPSCTL=/path/to/xpsctl tests that binary instead.
+# xpsctl runs built with SANITIZE=1 (ASan + UBSan): the bench's
+# build/xpsctl-san/xpsctl (XPSCTL_SAN), or one built here into a temporary
+# directory when run alone, so loader/xpsctl is never touched; any sanitizer
+# report fails the case that caused it. XPSCTL=/path/to/xpsctl tests that
+# binary instead.
 #
 # Needs root (loading socket filters, mounting bpffs in a private mount
 # namespace) and clang for the BPF objects; cases that lack them are skipped.
@@ -38,8 +40,10 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87
 
 if [[ -n ${XPSCTL:-} ]]; then
 	echo "# testing $XPSCTL"
-elif make -C "$TOP/loader" O="$T/asan" SANITIZE=1 >"$T/build.log" 2>&1; then
-	XPSCTL=$T/asan/xpsctl
+elif [[ -x ${XPSCTL_SAN:-} ]] && XPSCTL=$XPSCTL_SAN ||
+	{ make -C "$TOP/loader" O="$T/asan" SANITIZE=1 >"$T/build.log" 2>&1 &&
+		XPSCTL=$T/asan/xpsctl; }; then
+	echo "# testing $XPSCTL"
 	# LeakSanitizer cannot run under some tracers and containers: then
 	# keep ASan and UBSan, say so.
 	if ! "$XPSCTL" --version >/dev/null 2>"$T/lsan"; then
