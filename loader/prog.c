@@ -273,8 +273,9 @@ static int acquire_from_object(const struct prog_source *src,
 	h->obj = bpf_object__open_file(src->path, NULL);
 	if (!h->obj) {
 		ret = -errno;
-		err_print("%s: cannot open BPF object: %s", path,
-			  bpf_strerror(ret, buf, sizeof(buf)));
+		err_print("%s: cannot open BPF object: %s%s", path,
+			  bpf_strerror(ret, buf, sizeof(buf)),
+			  opts.verbose ? "" : " (-v shows libbpf's reason)");
 		return ret;
 	}
 
