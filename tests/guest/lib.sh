@@ -199,3 +199,108 @@ prog_id() {
 prog_count() {
 	bpftool prog show | grep -cE '^[0-9]+: '
 }
+
+# --- counting every frame, for floods ------------------------------------------
+
+# Under a flood the trace buffer overflows and a sample misses frames; a
+# histogram trigger on the same tracepoint counts every frame by device
+# and queue instead, in the kernel, whatever the rate. The event is only
+# soft-enabled for the trigger: nothing is written to the trace buffer.
+XMIT_EVENT=$TRACING/events/net/net_dev_start_xmit
+XMIT_HIST="hist:keys=name,queue_mapping:size=2048"
+
+hist_start() {
+	echo 1 >"$TRACING/tracing_on"
+	echo "$XMIT_HIST" >"$XMIT_EVENT/trigger"
+}
+
+# hist_stop: remove the trigger and its counts.
+hist_stop() {
+	echo "!$XMIT_HIST" >"$XMIT_EVENT/trigger" 2>/dev/null
+	return 0
+}
+
+# hist_queues DEV [FILE]: "QUEUE COUNT" per queue DEV sent frames on so
+# far, or until the histogram was saved in FILE.
+hist_queues() {
+	sed -n "s/^{ name: *$1 *, queue_mapping: *\([0-9]*\) *} hitcount: *\([0-9]*\)$/\1 \2/p" \
+		"${2:-$XMIT_EVENT/hist}" | sort -n
+}
+
+# hist_save FILE: the histogram as it is now, for hist_since.
+hist_save() {
+	cat "$XMIT_EVENT/hist" >"$1"
+}
+
+# hist_since DEV FILE: "QUEUE COUNT" per queue DEV sent frames on since the
+# histogram was saved in FILE.
+hist_since() {
+	hist_queues "$1" "$2" >"$2.$1"
+	hist_queues "$1" | awk -v saved="$2.$1" '
+		BEGIN { while ((getline l < saved) > 0) { split(l, f); n[f[1]] = f[2] } }
+		$2 > n[$1] { print $1, $2 - n[$1] }'
+	rm -f "$2.$1"
+}
+
+# hist_dropped: frames the histogram could not count (a full table).
+hist_dropped() {
+	sed -n 's/^ *Dropped: *\([0-9]*\)$/\1/p' "$XMIT_EVENT/hist"
+}
+
+# hist_check DEV QUEUES: DEV sent frames, every one on a queue below QUEUES.
+# Prints its counts as a diagnostic.
+hist_check() {
+	_counts=$(hist_queues "$1" | tr '\n' ' ')
+	echo "# $1: queue count: $_counts"
+	echo "$_counts" | awk -v n="$2" '
+		{ for (i = 1; i < NF; i += 2) { if ($i >= n) bad++; sent += $(i + 1) } }
+		END { exit !(sent > 0 && !bad) }'
+}
+
+# --- stress: devices, floods, background jobs ----------------------------------
+
+# mq_dev_add DEV KIND QUEUES NET: a dummy or veth (KIND; the veth's peer is
+# DEVp, up) with QUEUES tx queues, up, addressed NET.1/24, NET.2 a permanent
+# neighbour: frames to NET.2 leave at once and nobody answers.
+mq_dev_add() {
+	case $2 in
+	dummy) ip link add "$1" numtxqueues "$3" type dummy ;;
+	veth) ip link add "$1" numtxqueues "$3" numrxqueues "$3" type veth \
+		peer name "${1}p" numtxqueues "$3" numrxqueues "$3" &&
+		ip link set "${1}p" up ;;
+	*) return 1 ;;
+	esac &&
+	ip addr add "$4.1/24" dev "$1" &&
+	ip link set "$1" up &&
+	ip neigh replace "$4.2" lladdr 02:00:00:00:80:02 nud permanent dev "$1"
+}
+
+# udp_flood CPUMASK STOPFILE DEST...: UDP flows (udpflows) to each DEST in
+# turn from CPUMASK, until STOPFILE exists. Failed sends (a device gone)
+# are no matter. Run it in the background.
+udp_flood() {
+	_cpus=$1 _stop=$2
+	shift 2
+	while [ ! -e "$_stop" ]; do
+		for _dest; do
+			taskset "$_cpus" udpflows "$_dest" 8 20 100 >/dev/null 2>&1
+		done
+	done
+}
+
+# bg_run CMD...: CMD in the background, remembered for bg_wait.
+BG_PIDS=
+bg_run() {
+	"$@" &
+	BG_PIDS="$BG_PIDS $!"
+}
+
+# bg_wait STOPFILE: create STOPFILE, which background loops watch, and wait
+# for them all.
+bg_wait() {
+	touch "$1"
+	for _pid in $BG_PIDS; do
+		wait "$_pid"
+	done
+	BG_PIDS=
+}
