@@ -36,6 +36,7 @@ int main(int argc, char **argv)
 	static char buf[65536];
 	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(9) };
 	long nflows, per_flow, len, prio = -1, i, j, sent = 0;
+	int one = 1;
 
 	if (argc != 5 && argc != 6) {
 		fprintf(stderr, "usage: udpflows DST_IP NFLOWS PER_FLOW LEN [PRIO]\n");
@@ -70,6 +71,11 @@ int main(int argc, char **argv)
 				perror("udpflows: SO_PRIORITY");
 				return 1;
 			}
+		}
+		/* Several senders may run at once, from the same ports. */
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one))) {
+			perror("udpflows: SO_REUSEADDR");
+			return 1;
 		}
 		if (bind(fd, (struct sockaddr *)&src, sizeof(src))) {
 			perror("udpflows: bind");
