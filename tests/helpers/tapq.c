@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tapq DEV QUEUES SECONDS [LEN]: create the multi-queue tap DEV with QUEUES
- * queues, print "ready" once they are all attached, then count the IPv4
- * frames (of LEN bytes, when given) each queue's file descriptor reads,
- * until SECONDS pass or SIGTERM comes. Print "queue N: COUNT" per queue.
+ * tapq [-f MS] DEV QUEUES SECONDS [LEN]: create the multi-queue tap DEV
+ * with QUEUES queues, print "ready" once they are all attached, then count
+ * the IPv4 frames (of LEN bytes, when given) each queue's file descriptor
+ * reads, until SECONDS pass or SIGTERM comes. Print "queue N: COUNT" per
+ * queue.
  *
  * The tap driver hands a frame to the file descriptor of the queue it was
  * sent on, so these counts are the queues the kernel really chose.
+ *
+ * With -f MS, every MS milliseconds one queue, chosen at random, is
+ * detached (TUNSETQUEUE IFF_DETACH_QUEUE) or attached again
+ * (IFF_ATTACH_QUEUE), one always staying attached: the device's real queue
+ * count changes under whatever picks the queues. Then "flips N" says how
+ * many changes were made, and a failed one is an error (exit status 1).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +21,7 @@
 #include <linux/if_tun.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +54,36 @@ static int tap_queue(const char *name)
 	return fd;
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * Detach or attach queue @i. A detached queue's fd is left out of poll()
+ * (a negative fd), where it would only report an error.
+ */
+static int flip(struct pollfd *pfd, int *fds, int i, int *attached)
+{
+	struct ifreq ifr = { 0 };
+	bool detach = pfd[i].fd >= 0;
+
+	if (detach && *attached == 1)
+		return 0;
+	ifr.ifr_flags = detach ? IFF_DETACH_QUEUE : IFF_ATTACH_QUEUE;
+	if (ioctl(fds[i], TUNSETQUEUE, &ifr) < 0) {
+		fprintf(stderr, "tapq: %s queue %d: %s\n",
+			detach ? "detaching" : "attaching", i, strerror(errno));
+		return -1;
+	}
+	pfd[i].fd = detach ? -1 : fds[i];
+	*attached += detach ? -1 : 1;
+	return 1;
+}
+
 static int is_counted(const unsigned char *frame, ssize_t len, long want_len)
 {
 	if (len < 14 || frame[12] != 0x08 || frame[13] != 0x00)
@@ -55,16 +93,23 @@ static int is_counted(const unsigned char *frame, ssize_t len, long want_len)
 
 int main(int argc, char **argv)
 {
-	unsigned long counts[MAX_QUEUES] = { 0 };
+	unsigned long counts[MAX_QUEUES] = { 0 }, flips = 0;
 	struct pollfd pfd[MAX_QUEUES];
+	int fds[MAX_QUEUES];
 	unsigned char frame[65536];
 	struct sigaction sa = { .sa_handler = on_signal };
-	long queues, seconds, want_len = 0;
+	long queues, seconds, want_len = 0, flip_ms = 0;
+	double next_flip = 0;
+	int i, attached, errors = 0;
 	time_t end;
-	int i;
 
-	if (argc < 4 || argc > 5) {
-		fprintf(stderr, "usage: tapq DEV QUEUES SECONDS [LEN]\n");
+	if (argc > 2 && !strcmp(argv[1], "-f")) {
+		flip_ms = strtol(argv[2], NULL, 0);
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc < 4 || argc > 5 || flip_ms < 0) {
+		fprintf(stderr, "usage: tapq [-f MS] DEV QUEUES SECONDS [LEN]\n");
 		return 2;
 	}
 	queues = strtol(argv[2], NULL, 0);
@@ -79,19 +124,31 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 
 	for (i = 0; i < queues; i++) {
-		pfd[i].fd = tap_queue(argv[1]);
+		fds[i] = pfd[i].fd = tap_queue(argv[1]);
 		pfd[i].events = POLLIN;
 		if (pfd[i].fd < 0) {
 			fprintf(stderr, "tapq: queue %d of %s: %s\n", i, argv[1], strerror(errno));
 			return 1;
 		}
 	}
+	attached = queues;
 	printf("ready\n");
 	fflush(stdout);
 
+	srand(getpid());
 	end = time(NULL) + seconds;
+	next_flip = now_ms() + flip_ms;
 	while (!stop && time(NULL) < end) {
-		if (poll(pfd, queues, 100) < 0 && errno != EINTR)
+		if (flip_ms && now_ms() >= next_flip) {
+			int ret = flip(pfd, fds, rand() % queues, &attached);
+
+			if (ret < 0)
+				errors++;
+			flips += ret > 0;
+			next_flip = now_ms() + flip_ms;
+		}
+		if (poll(pfd, queues, flip_ms && flip_ms < 100 ? flip_ms : 100) < 0 &&
+		    errno != EINTR)
 			break;
 		for (i = 0; i < queues; i++) {
 			ssize_t len;
@@ -104,7 +161,9 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < queues; i++) {
 		printf("queue %d: %lu\n", i, counts[i]);
-		close(pfd[i].fd);
+		close(fds[i]);
 	}
-	return 0;
+	if (flip_ms)
+		printf("flips %lu\n", flips);
+	return errors ? 1 : 0;
 }
