@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * churn [-n CYCLES] [-t SECONDS] [-k] DEV[,DEV...] PROG...: attach, replace
- * and detach programs on the devices CYCLES times (default 1000) over the
- * xps_bpf generic netlink family, without a process per request.
+ * churn [-n CYCLES] [-t SECONDS] [-p USEC] [-k] DEV[,DEV...] PROG...: attach,
+ * replace and detach programs on the devices CYCLES times (default 1000)
+ * over the xps_bpf generic netlink family, without a process per request.
  * churn -a DEV[,DEV...] PROG...: attach PROG[i] (PROG[i % count]) to device
  * i, and leave them attached.
  *
@@ -22,7 +22,8 @@
  * wait for RCU tasks grace periods). With one device, every cycle installs
  * and removes them.
  *
- * -t SECONDS stops early, after that much time, with the cycles done so far
+ * -p USEC pauses that long after each request, to leave the CPUs and RTNL
+ * to others. -t SECONDS stops early, after that much time, with the cycles done so far
  * and exit status 3; SIGTERM stops early too, with exit status 0 (the
  * caller decides when it is enough). -k is for devices deleted (or moved away) while we
  * work: a request that finds no device looks the name up again and starts
@@ -344,19 +345,19 @@ static double now(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: churn [-n CYCLES] [-t SECONDS] [-k] DEV[,DEV...] PROG...\n"
+	fprintf(stderr, "usage: churn [-n CYCLES] [-t SECONDS] [-p USEC] [-k] DEV[,DEV...] PROG...\n"
 		"       churn -a DEV[,DEV...] PROG...\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long cycles = 0, want = 1000, i;
+	unsigned long cycles = 0, want = 1000, pause_us = 0, i;
 	double start, limit = 0;
 	bool timed_out = false, attach_only = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "an:t:k")) != -1) {
+	while ((opt = getopt(argc, argv, "an:t:p:k")) != -1) {
 		switch (opt) {
 		case 'a':
 			attach_only = true;
@@ -369,6 +370,9 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			tolerate_gone = true;
+			break;
+		case 'p':
+			pause_us = strtoul(optarg, NULL, 0);
 			break;
 		default:
 			return usage();
@@ -405,6 +409,8 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; cycles < want; i++) {
 		step(&devs[i % ndevs], &cycles);
+		if (pause_us)
+			usleep(pause_us);
 		if (stop)
 			break;
 		if (limit > 0 && now() - start > limit) {
