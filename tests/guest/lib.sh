@@ -261,29 +261,38 @@ hist_check() {
 
 # mq_dev_add DEV KIND QUEUES NET: a dummy or veth (KIND; the veth's peer is
 # DEVp, up) with QUEUES tx queues, up, addressed NET.1/24, NET.2 a permanent
-# neighbour: frames to NET.2 leave at once and nobody answers.
+# neighbour: frames to NET.2 leave at once and nobody answers. One ip
+# process for it all: under emulation and floods, each costs.
 mq_dev_add() {
-	case $2 in
-	dummy) ip link add "$1" numtxqueues "$3" type dummy ;;
-	veth) ip link add "$1" numtxqueues "$3" numrxqueues "$3" type veth \
-		peer name "${1}p" numtxqueues "$3" numrxqueues "$3" &&
-		ip link set "${1}p" up ;;
-	*) return 1 ;;
-	esac &&
-	ip addr add "$4.1/24" dev "$1" &&
-	ip link set "$1" up &&
-	ip neigh replace "$4.2" lladdr 02:00:00:00:80:02 nud permanent dev "$1"
+	mq_dev_cmds "$@" | ip -batch -
 }
 
-# udp_flood CPUMASK STOPFILE DEST...: UDP flows (udpflows) to each DEST in
-# turn from CPUMASK, until STOPFILE exists. Failed sends (a device gone)
-# are no matter. Run it in the background.
+# mq_dev_cmds DEV KIND QUEUES NET: the `ip -batch` lines of mq_dev_add
+mq_dev_cmds() {
+	case $2 in
+	dummy) echo "link add $1 numtxqueues $3 type dummy" ;;
+	veth) echo "link add $1 numtxqueues $3 numrxqueues $3 type veth" \
+		"peer name ${1}p numtxqueues $3 numrxqueues $3"
+		echo "link set ${1}p up" ;;
+	*) echo "bad-kind $2" ;;
+	esac
+	echo "addr add $4.1/24 dev $1"
+	echo "link set $1 up"
+	echo "neigh replace $4.2 lladdr 02:00:00:00:80:02 nud permanent dev $1"
+}
+
+# udp_flood CPUMASK STOPFILE DEST...: UDP flows (udpflows, 160 frames a
+# burst) to each DEST in turn from CPUMASK, until STOPFILE exists, with
+# FLOOD_PAUSE seconds (if set) after each burst to leave the CPU some time
+# for other work. Failed sends (a device gone) are no matter. Run it in the
+# background.
 udp_flood() {
 	_cpus=$1 _stop=$2
 	shift 2
 	while [ ! -e "$_stop" ]; do
 		for _dest; do
 			taskset "$_cpus" udpflows "$_dest" 8 20 100 >/dev/null 2>&1
+			[ -z "$FLOOD_PAUSE" ] || sleep "$FLOOD_PAUSE"
 		done
 	done
 }
