@@ -96,6 +96,8 @@ cleanup() {
 	return 0
 }
 trap cleanup EXIT
+# A timeout's TERM: clean up all the same, for the tests that follow.
+trap 'exit 143' TERM
 
 mkdir -p "$TMP"
 rm -f "$STOP"
@@ -138,6 +140,6 @@ check "no program leaked: $progs_before loaded, as before" \
 	wait_for 50 count_is "$progs_before"
 check_eq "module refcount 0" 0 "$(cat /sys/module/xps_bpf/refcnt)"
 
-trap - EXIT
+trap - EXIT TERM
 cleanup
 check "module unloads" test ! -d /sys/module/xps_bpf
