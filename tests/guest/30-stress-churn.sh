@@ -15,18 +15,18 @@
 # Settings (environment, passed by tests/run from the host):
 #   STRESS_CHURN_CYCLES	cycles over the four devices (10000)
 #   STRESS_HOOK_CYCLES	cycles on one device, hooks installed and removed
-#			each time (20)
+#			each time (10)
 #   STRESS_CHURN_SECONDS	time limit of each churn run, after which it
 #			stops and the test fails (45)
 # Measured under TCG on the 2-CPU bench, with the floods, depending on the
-# host's load: 10000 cycles take 8 to 31 s, one hook cycle 1.1 to 1.6 s
-# (each removal waits for RCU tasks grace periods): 45 to 70 s in all.
+# host's load: 10000 cycles take 8 to 31 s, one hook cycle 1 to 3 s (each
+# removal waits for RCU tasks grace periods): 30 to 75 s in all.
 
 # shellcheck source=lib.sh
 . /tests/guest/lib.sh
 
 CYCLES=${STRESS_CHURN_CYCLES:-10000}
-HOOK_CYCLES=${STRESS_HOOK_CYCLES:-20}
+HOOK_CYCLES=${STRESS_HOOK_CYCLES:-10}
 LIMIT=${STRESS_CHURN_SECONDS:-45}
 
 Q=4
