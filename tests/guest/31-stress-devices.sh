@@ -131,11 +131,11 @@ netns_round() {
 		sed 's/^/# churn: /' "$TMP/churn-ns"
 		return 1
 	}
-	# A simple command, not in_ns (a function): $! must be the flood
+	# A simple command, not in_ns or ip (functions): $! must be the flood
 	# itself, which ip and nsenter become, or killing it would leave the
 	# flood running and the netns alive.
 	if [ "$IN_NS" = ip ]; then
-		set -- ip netns exec "$NS"
+		set -- /usr/sbin/ip netns exec "$NS"
 	else
 		set -- nsenter --net="/var/run/netns/$NS"
 	fi
@@ -259,9 +259,13 @@ hist_stop
 
 # A dying netns is dismantled by a work queue, after grace periods.
 check "detach the program of the tap without queues" xpsctl detach "$ANCHOR"
-check "no program leaked: $progs_before loaded, as before" \
-	wait_for 100 count_is "$progs_before" ||
-	bpftool prog show | sed 's/^/# /'
+if ! check "no program leaked: $progs_before loaded, as before" \
+	wait_for 30 count_is "$progs_before"; then
+	bpftool prog show | sed 's/^/# prog: /'
+	xpsctl show | sed 's/^/# show: /'
+	ip netns list | sed 's/^/# netns: /'
+	ps | sed -n '/\[/!s/^/# ps: /p'
+fi
 check_eq "nothing left attached" "" "$(xpsctl show 2>&1)"
 check "nothing hooked" nothing_hooked
 check_eq "module refcount 0" 0 "$(cat /sys/module/xps_bpf/refcnt)"
