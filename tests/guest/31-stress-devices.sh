@@ -16,23 +16,23 @@
 # program leaked, nothing hooked, and the module unloads.
 #
 # Settings (environment, passed by tests/run from the host):
-#   STRESS_DEV_ROUNDS	device deletions and creations in (a) (10)
+#   STRESS_DEV_ROUNDS	device deletions and creations in (a) (20)
 #   STRESS_TAP_FLIP_MS	milliseconds between tap queue changes in (a) (100)
-#   STRESS_NETNS_ROUNDS	netns created and deleted in (b) (4)
+#   STRESS_NETNS_ROUNDS	netns created and deleted in (b) (8)
 #   STRESS_DEV_SECONDS	time limit of each part, after which it stops and
 #			the test fails (40)
 # A tap without queues keeps a program attached throughout, so that the
 # hooks stay installed: their removal waits for RCU tasks grace periods
 # (30-stress-churn.sh covers it). Everything here takes RTNL and waits for
-# RCU grace periods under it, so under TCG one deletion and creation takes
-# about 2 s, one netns round about 4 s.
+# RCU grace periods under it: under TCG one deletion and creation takes
+# about 1.3 s, one netns round about 2 s.
 
 # shellcheck source=lib.sh
 . /tests/guest/lib.sh
 
-ROUNDS=${STRESS_DEV_ROUNDS:-10}
+ROUNDS=${STRESS_DEV_ROUNDS:-20}
 FLIP_MS=${STRESS_TAP_FLIP_MS:-100}
-NETNS_ROUNDS=${STRESS_NETNS_ROUNDS:-4}
+NETNS_ROUNDS=${STRESS_NETNS_ROUNDS:-8}
 LIMIT=${STRESS_DEV_SECONDS:-40}
 
 Q=4
