@@ -12,6 +12,9 @@
 #	ok NAME: DESC # SKIP REASON
 # and, only when one of its cases failed, the whole script output with every
 # line prefixed by "# ", so a failure explains itself without a rerun.
+#
+# A script that needs more than the common time limit says so in a line
+# "# time-limit: SECONDS"; the larger of the two applies.
 
 # run_case_script SCRIPT TIMEOUT_SECONDS
 run_case_script() {
@@ -19,6 +22,9 @@ run_case_script() {
 	_rcs_limit=$2
 	_rcs_name=$(basename "$_rcs_script" .sh)
 	_rcs_out=$(mktemp)
+
+	_rcs_own=$(sed -n 's/^# time-limit: \([0-9][0-9]*\)$/\1/p' "$_rcs_script" | head -n 1)
+	[ -n "$_rcs_own" ] && [ "$_rcs_own" -gt "$_rcs_limit" ] && _rcs_limit=$_rcs_own
 
 	timeout "$_rcs_limit" "$_rcs_script" </dev/null >"$_rcs_out" 2>&1
 	_rcs_rc=$?
