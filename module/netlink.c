@@ -263,13 +263,18 @@ unlock:
 	return err;
 }
 
-/* cb->args[0]: attachments of the netns already sent. */
+/*
+ * cb->args[0]: attachments of the netns already sent. Returning 0 once all
+ * are in @skb lets the core append NLMSG_DONE to it: a dump that fits in one
+ * message is then never marked interrupted, however busy the attachments.
+ */
 static int xps_bpf_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(skb->sk);
 	const struct xps_bpf_attachment *att;
 	long sent = 0, skip = cb->args[0];
 	struct net_device *dev;
+	bool more = false;
 	int err = 0;
 	void *hdr;
 
@@ -284,12 +289,14 @@ static int xps_bpf_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 				  NLM_F_MULTI, XPS_BPF_CMD_GET);
 		if (!hdr) {
 			sent--;
+			more = true;
 			break;
 		}
 		genl_dump_check_consistent(cb, hdr);
 		if (xps_bpf_put_entry(skb, dev, att)) {
 			genlmsg_cancel(skb, hdr);
 			sent--;
+			more = true;
 			/* An entry too large for an empty message never fits. */
 			if (!skb->len)
 				err = -EMSGSIZE;
@@ -299,7 +306,9 @@ static int xps_bpf_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	rcu_read_unlock();
 	cb->args[0] = sent;
-	return err ?: skb->len;
+	if (err)
+		return err;
+	return more ? skb->len : 0;
 }
 
 static const struct genl_ops xps_bpf_ops[] = {
