@@ -16,12 +16,6 @@ genl_family_absent() {
 }
 
 # An idle module must cost nothing: no ftrace hook until a program attaches.
-nothing_hooked() {
-	if [ -s "$TRACING/enabled_functions" ]; then
-		cat "$TRACING/enabled_functions"
-		return 1
-	fi
-}
 
 module_gone() {
 	! module_loaded && ! lsmod | grep -q '^xps_bpf '

@@ -94,10 +94,6 @@ hooked() {
 	grep -q "^$1 " "$TRACING/enabled_functions"
 }
 
-nothing_hooked() {
-	test -z "$(cat "$TRACING/enabled_functions")"
-}
-
 # xps_1_2 DEV: CPU 0 -> tx-1, CPU 1 -> tx-2, no CPU on tx-0 and tx-3
 xps_1_2() {
 	xps_set "$1" 0 0 && xps_set "$1" 1 1 && xps_set "$1" 2 2 &&

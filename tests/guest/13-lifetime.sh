@@ -39,13 +39,6 @@ prog_released() {
 	}
 }
 
-nothing_hooked() {
-	if [ -s "$TRACING/enabled_functions" ]; then
-		cat "$TRACING/enabled_functions"
-		return 1
-	fi
-}
-
 # result CMD...: what CMD prints (stdout and stderr), then "exit STATUS".
 result() {
 	"$@" 2>&1
@@ -102,20 +95,6 @@ veth_up() {
 }
 
 # `ip netns` keeps its files in /var/run/netns; the initramfs has no /var.
-netns_setup() {
-	[ -e /var/run ] || { mkdir -p /var && ln -s /run /var/run; } || return 1
-	ip netns add "$NS"
-}
-
-# in_ns CMD...: CMD in the netns NS, with whatever this guest allows.
-in_ns() {
-	case $IN_NS in
-	ip) ip netns exec "$NS" "$@" ;;
-	nsenter) nsenter --net="/var/run/netns/$NS" "$@" ;;
-	*) return 1 ;;
-	esac
-}
-
 cleanup() {
 	flood_stop
 	ip netns del "$NS" 2>/dev/null
@@ -166,7 +145,7 @@ check_eq "show lists nothing" "exit 0" "$(result xpsctl show)"
 # --- (c) device moved to another netns, (d) netns deleted ----------------------
 
 IN_NS=
-if netns_setup; then
+if netns_add "$NS"; then
 	if ip netns exec "$NS" true; then
 		IN_NS=ip
 	elif nsenter --net="/var/run/netns/$NS" true; then

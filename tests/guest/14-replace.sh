@@ -20,15 +20,6 @@ prog_gone() {
 	[ -n "$1" ] && ! bpftool prog show id "$1" >/dev/null 2>&1
 }
 
-# count_back_to N: the kernel holds N programs again, soon.
-count_is() {
-	[ "$(prog_count)" = "$1" ]
-}
-
-count_back_to() {
-	wait_for 30 count_is "$1" || { echo "# $(prog_count) programs, not $1"; return 1; }
-}
-
 # queues_from CPUMASK: where COUNT pings from CPUMASK left VETH.
 queues_from() {
 	trace_clear

@@ -14,14 +14,6 @@ NS_DEV=vxn0
 
 # --- helpers -------------------------------------------------------------------
 
-count_is() {
-	[ "$(prog_count)" = "$1" ]
-}
-
-count_back_to() {
-	wait_for 30 count_is "$1" || { echo "# $(prog_count) programs, not $1"; return 1; }
-}
-
 says() {
 	echo "$1" | grep -qiE "$2"
 }
@@ -50,19 +42,6 @@ cap_out() {
 CAP_NET_ADMIN=12
 CAP_SYS_ADMIN=21
 CAP_BPF=39
-
-netns_setup() {
-	[ -e /var/run ] || { mkdir -p /var && ln -s /run /var/run; } || return 1
-	ip netns add "$NS"
-}
-
-in_ns() {
-	case $IN_NS in
-	ip) ip netns exec "$NS" "$@" ;;
-	nsenter) nsenter --net="/var/run/netns/$NS" "$@" ;;
-	*) return 1 ;;
-	esac
-}
 
 cleanup() {
 	ip netns del "$NS" 2>/dev/null
@@ -115,7 +94,7 @@ check "show -s without CAP_NET_ADMIN" dropcap xpsctl show "$VETH" -s
 # --- dumps list the caller's netns only ------------------------------------------
 
 IN_NS=
-if netns_setup; then
+if netns_add "$NS"; then
 	if ip netns exec "$NS" true; then
 		IN_NS=ip
 	elif nsenter --net="/var/run/netns/$NS" true; then

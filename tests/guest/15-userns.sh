@@ -47,10 +47,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-count_is() {
-	[ "$(prog_count)" = "$1" ]
-}
-
 # says DESC EXPECTED_RE TEXT: one case, TEXT matches the regex.
 says() {
 	if echo "$3" | grep -Eqx -- "$2"; then

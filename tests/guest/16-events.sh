@@ -184,16 +184,11 @@ check_eq "device deleted: detach (device gone), JSON" "$JSON" "$(mon_lines json 
 # --- network namespaces ----------------------------------------------------------
 
 # `ip netns` keeps its files in /run/netns (/var/run/netns for some builds).
-netns_setup() {
-	[ -e /var/run ] || { mkdir -p /var && ln -s /run /var/run; } || return 1
-	ip netns add "$NS_A" && ip netns add "$NS_B"
-}
-
 # IN_A, IN_B: how to run a command in NS_A, NS_B: "ip netns exec" where it
 # works (it mounts a sysfs of the netns), else nsenter; both exec the command.
 IN_A=
 IN_B=
-if check "netns $NS_A and $NS_B" netns_setup; then
+if check "netns $NS_A and $NS_B" netns_add "$NS_A" "$NS_B"; then
 	if ip netns exec "$NS_A" true; then
 		IN_A="/usr/sbin/ip netns exec $NS_A"
 		IN_B="/usr/sbin/ip netns exec $NS_B"

@@ -32,11 +32,6 @@ trap cleanup EXIT
 trap 'exit 143' TERM
 
 # `ip netns` keeps its names in /run/netns (/var/run/netns in some builds).
-netns_setup() {
-	[ -e /var/run ] || { mkdir -p /var && ln -s /run /var/run; } || return 1
-	ip netns add "$NS"
-}
-
 # A 2-queue veth pair inside NS, addressed, with a permanent neighbour so
 # that pings leave without ARP.
 dev_setup() {
@@ -66,7 +61,7 @@ expect() {
 }
 
 check "module loads" module_load || exit 1
-check "netns $NS" netns_setup || exit 1
+check "netns $NS" netns_add "$NS" || exit 1
 check "2-queue veth $DEV in $NS" dev_setup || exit 1
 check "$DEV is not in the init netns" sh -c "! ip link show $DEV 2>/dev/null"
 trace_start

@@ -77,14 +77,6 @@ churn_run() {
 			"$TMP/churn") exit $_rc"
 }
 
-count_is() {
-	[ "$(prog_count)" = "$1" ]
-}
-
-nothing_hooked() {
-	test -z "$(cat "$TRACING/enabled_functions")"
-}
-
 cleanup() {
 	bg_wait "$STOP"
 	for _dev in $DEVS; do

@@ -102,8 +102,7 @@ frames_read() {
 
 # `ip netns` keeps its files in /var/run/netns; the initramfs has no /var.
 netns_setup() {
-	[ -e /var/run ] || { mkdir -p /var && ln -s /run /var/run; } || return 1
-	ip netns add "$NS" || return 1
+	netns_add "$NS" || return 1
 	if ip netns exec "$NS" true 2>/dev/null; then
 		IN_NS=ip
 	elif nsenter --net="/var/run/netns/$NS" true; then
@@ -111,14 +110,6 @@ netns_setup() {
 	else
 		return 1
 	fi
-}
-
-in_ns() {
-	case $IN_NS in
-	ip) ip netns exec "$NS" "$@" ;;
-	nsenter) nsenter --net="/var/run/netns/$NS" "$@" ;;
-	*) return 1 ;;
-	esac
 }
 
 # netns_round: a netns with a 4-queue dummy and an attached program, a
@@ -147,14 +138,6 @@ netns_round() {
 	sleep 0.2
 	{ kill "$_flood"; wait "$_flood"; } 2>/dev/null
 	return 0
-}
-
-count_is() {
-	[ "$(prog_count)" = "$1" ]
-}
-
-nothing_hooked() {
-	test -z "$(cat "$TRACING/enabled_functions")"
 }
 
 cleanup() {

@@ -145,14 +145,6 @@ steering() {
 	grep -qx "$2 [1-9][0-9]* " "$TMP/last.$1"
 }
 
-count_is() {
-	[ "$(prog_count)" = "$1" ]
-}
-
-nothing_hooked() {
-	test -z "$(cat "$TRACING/enabled_functions")"
-}
-
 cleanup() {
 	bg_wait "$STOP"
 	tapq_stop

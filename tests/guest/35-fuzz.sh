@@ -28,28 +28,6 @@ FUZZ_OUT=/tmp/35-fuzz.out
 
 # --- helpers -------------------------------------------------------------------
 
-count_is() {
-	[ "$(prog_count)" = "$1" ]
-}
-
-# count_back_to N: N programs soon (their release is RCU-deferred).
-count_back_to() {
-	wait_for 100 count_is "$1" || { echo "# $(prog_count) programs, not $1"; return 1; }
-}
-
-netns_setup() {
-	[ -e /var/run ] || { mkdir -p /var && ln -s /run /var/run; } || return 1
-	ip netns add "$NS"
-}
-
-in_ns() {
-	case $IN_NS in
-	ip) ip netns exec "$NS" "$@" ;;
-	nsenter) nsenter --net="/var/run/netns/$NS" "$@" ;;
-	*) return 1 ;;
-	esac
-}
-
 # foreign_setup: a veth pair whose FOREIGN_PEER moves to netns NS, keeping
 # the ifindex it got here, where nothing has it any more; prints it.
 foreign_setup() {
@@ -116,7 +94,7 @@ check "its id is known" test -n "$keep_id"
 check "4-queue dummy $SCRATCH" scratch_setup
 
 IN_NS=
-if netns_setup; then
+if netns_add "$NS"; then
 	if ip netns exec "$NS" true; then
 		IN_NS=ip
 	elif nsenter --net="/var/run/netns/$NS" true; then

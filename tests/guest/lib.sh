@@ -172,6 +172,27 @@ trace_queues() {
 		done
 }
 
+# --- network namespaces --------------------------------------------------------
+
+# netns_add NAME...: named netns, as `ip netns add` makes them (in
+# /var/run/netns, and the guest has only /run).
+netns_add() {
+	[ -e /var/run ] || { mkdir -p /var && ln -s /run /var/run; } || return 1
+	for _ns in "$@"; do
+		ip netns add "$_ns" || return 1
+	done
+}
+
+# in_ns CMD...: CMD in the netns $NS, the way $IN_NS ("ip" or "nsenter")
+# says works in this guest.
+in_ns() {
+	case $IN_NS in
+	ip) ip netns exec "$NS" "$@" ;;
+	nsenter) nsenter --net="/var/run/netns/$NS" "$@" ;;
+	*) return 1 ;;
+	esac
+}
+
 # --- programs ------------------------------------------------------------------
 
 # wait_for TENTHS CMD...: CMD succeeds within TENTHS tenths of a second.
@@ -198,6 +219,26 @@ prog_id() {
 # prog_count: programs loaded in the kernel, as bpftool lists them.
 prog_count() {
 	bpftool prog show | grep -cE '^[0-9]+: '
+}
+
+# count_is N: N BPF programs are loaded.
+count_is() {
+	[ "$(prog_count)" = "$1" ]
+}
+
+# count_back_to N: N programs loaded again within 10 s (a program's release
+# is RCU-deferred).
+count_back_to() {
+	wait_for 100 count_is "$1" || { echo "# $(prog_count) programs, not $1"; return 1; }
+}
+
+# nothing_hooked: no function of ours (or anyone's) is traced; what is, is
+# printed.
+nothing_hooked() {
+	if [ -s "$TRACING/enabled_functions" ]; then
+		cat "$TRACING/enabled_functions"
+		return 1
+	fi
 }
 
 # --- counting every frame, for floods ------------------------------------------
@@ -313,3 +354,4 @@ bg_wait() {
 	done
 	BG_PIDS=
 }
+
