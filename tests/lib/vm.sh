@@ -1,0 +1,277 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# What `make check` and `make bench` share on the host: the DKMS build of
+# xps_bpf.ko for a test kernel, the initramfs, and the qemu boot. Sourced
+# by bash scripts that set, before calling anything here:
+#
+#   TOP, TESTS_DIR, BUILD, DKMS_DIR, COMMON_ROOT, COMMON_CPIO
+#   QEMU_ACCEL, QEMU_MEM, QEMU_TIMEOUT, XPS_KERNEL_DIR
+#
+# XPSCTL_SAN, when set to an executable, goes into the initramfs as
+# /usr/bin/xpsctl-san. The caller defines report SCOPE LINE and diag [FILE]
+# for the build's cases.
+#
+# KERNEL_MODULES lists the drivers packed with each kernel (and what they
+# depend on); a caller may add to it after sourcing this file.
+
+KERNEL_MODULES="veth dummy tun netconsole"
+
+# --- where a test kernel's files are -------------------------------------------
+
+# A kernel of /boot, as Debian installs it, or the one kernel of
+# XPS_KERNEL_DIR, as tests/debug/build-kernel leaves it.
+kernel_image() {
+	if [[ -n $XPS_KERNEL_DIR ]]; then
+		echo "$XPS_KERNEL_DIR/bzImage"
+	else
+		echo "/boot/vmlinuz-$1"
+	fi
+}
+
+modules_dir() {
+	echo "${XPS_KERNEL_DIR:+$XPS_KERNEL_DIR/root}/lib/modules/$1"
+}
+
+kernel_build_dir() {
+	if [[ -n $XPS_KERNEL_DIR ]]; then
+		echo "$XPS_KERNEL_DIR/src"
+	else
+		echo "/lib/modules/$1/build"
+	fi
+}
+
+# --- the module, through DKMS --------------------------------------------------
+
+dkms_version() {
+	sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$TOP/dkms.conf"
+}
+
+# dkms_cmd ACTION [ARGS]: dkms on our own trees, never the system's. DKMS
+# signs what it builds; keep its key in build/ too rather than /var/lib/dkms.
+dkms_cmd() {
+	mok_signing_key=$DKMS_DIR/mok.key mok_certificate=$DKMS_DIR/mok.pub \
+		dkms "$@" -m xps-bpf -v "$DKMS_VERSION" \
+		--sourcetree "$DKMS_DIR/src" --dkmstree "$DKMS_DIR/tree"
+}
+
+# dkms_prepare: a fresh copy of the sources, added to a fresh DKMS tree.
+dkms_prepare() {
+	local src
+
+	DKMS_VERSION=$(dkms_version 2>/dev/null)
+	DKMS_VERSION=${DKMS_VERSION:-0}
+	src=$DKMS_DIR/src/xps-bpf-$DKMS_VERSION
+	rm -rf "$DKMS_DIR"
+	mkdir -p "$src" "$DKMS_DIR/tree"
+	cp -a "$TOP/dkms.conf" "$TOP/include" "$TOP/module" "$src/" 2>/dev/null
+	# Objects of an in-tree build are for some other kernel: leave them.
+	find "$src" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name '*.order' \
+		-o -name '*.symvers' -o -name '.*.d' \) -delete
+	dkms_cmd add >"$DKMS_DIR/add.log" 2>&1
+	DKMS_ADDED=$?
+}
+
+# build_module KVER: xps_bpf.ko for KVER, uncompressed, into build/KVER/.
+build_module() {
+	local kver=$1 dir=$BUILD/$1 ko make_log
+
+	rm -f "$dir/xps_bpf.ko"
+	dkms_cmd build -k "$kver" --kernelsourcedir "$(kernel_build_dir "$kver")" \
+		>"$dir/dkms.log" 2>&1
+	ko=$(find "$DKMS_DIR/tree/xps-bpf/$DKMS_VERSION/$kver" \
+		-name 'xps_bpf.ko*' 2>/dev/null | head -n 1)
+	case $ko in
+	*.xz) xz -dc "$ko" >"$dir/xps_bpf.ko" ;;
+	?*) cp "$ko" "$dir/xps_bpf.ko" ;;
+	esac
+
+	if [[ -s $dir/xps_bpf.ko ]]; then
+		report "$kver" "ok dkms: xps_bpf.ko builds"
+		return
+	fi
+	report "$kver" "not ok dkms: xps_bpf.ko builds"
+	[[ $DKMS_ADDED -ne 0 ]] && diag "$DKMS_DIR/add.log"
+	tail -n 8 "$dir/dkms.log" | diag
+	make_log=$DKMS_DIR/tree/xps-bpf/$DKMS_VERSION/build/make.log
+	[[ -f $make_log ]] && tail -n 30 "$make_log" | diag
+}
+
+# --- initramfs -----------------------------------------------------------------
+
+# copy_binary SRC DEST: SRC (symlinks resolved) to DEST inside the common
+# root, with the shared libraries it needs at the paths ldd shows.
+copy_binary() {
+	local src=$1 dest=$COMMON_ROOT$2 lib
+
+	mkdir -p "$(dirname "$dest")"
+	cp -L "$src" "$dest"
+	for lib in $(ldd "$src" 2>/dev/null | grep -o '/[^ ]*'); do
+		[[ -e $COMMON_ROOT$lib ]] && continue
+		mkdir -p "$COMMON_ROOT$(dirname "$lib")"
+		cp -L "$lib" "$COMMON_ROOT$lib"
+	done
+}
+
+first_existing() {
+	local path
+
+	for path in "$@"; do
+		[[ -e $path ]] && { echo "$path"; return 0; }
+	done
+	return 1
+}
+
+install_busybox() {
+	local applet
+
+	mkdir -p "$COMMON_ROOT/bin"
+	cp /bin/busybox "$COMMON_ROOT/bin/busybox"
+	for applet in $(/bin/busybox --list-full); do
+		mkdir -p "$COMMON_ROOT/$(dirname "$applet")"
+		[[ -e $COMMON_ROOT/$applet ]] ||
+			ln -s /bin/busybox "$COMMON_ROOT/$applet"
+	done
+}
+
+# install_tool NAME CANDIDATE...: a real tool to /usr/sbin/NAME, and the
+# busybox applet of that name pointed at it too.
+install_tool() {
+	local name=$1 src
+
+	shift
+	src=$(first_existing "$@") || return 0
+	copy_binary "$src" "/usr/sbin/$name"
+	ln -sfn "/usr/sbin/$name" "$COMMON_ROOT/sbin/$name"
+}
+
+install_tests() {
+	local f
+
+	mkdir -p "$COMMON_ROOT/tests/helpers" "$COMMON_ROOT/tests/progs" \
+		"$COMMON_ROOT/progs"
+	cp -a "$TESTS_DIR/guest" "$TESTS_DIR/lib" "$TESTS_DIR/vm" \
+		"$COMMON_ROOT/tests/"
+	cp "$TESTS_DIR/vm/init" "$COMMON_ROOT/init"
+	for f in "$BUILD"/helpers/*; do
+		[[ -x $f && ! -d $f ]] || continue
+		copy_binary "$f" "/tests/helpers/$(basename "$f")"
+	done
+	for f in "$TOP"/progs/*.bpf.o; do
+		cp "$f" "$COMMON_ROOT/progs/"
+	done
+	for f in "$TESTS_DIR"/progs/*.bpf.o; do
+		cp "$f" "$COMMON_ROOT/tests/progs/"
+	done
+}
+
+# pack DIR ARCHIVE: DIR as a gzipped newc cpio archive, owned by root.
+pack() {
+	(cd "$1" && find . -print0 |
+		cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$2"
+}
+
+# build_common_initramfs: everything but the kernel's modules, for all
+# kernels. The kernel unpacks concatenated archives, so the per-kernel part
+# is a second archive appended to this one.
+build_common_initramfs() {
+	rm -rf "$COMMON_ROOT"
+	mkdir -p "$COMMON_ROOT"/{dev,proc,sys,tmp,run,etc,root,sys/fs/bpf}
+	install_busybox
+	install_tool ip /usr/sbin/ip /sbin/ip /bin/ip
+	install_tool tc /usr/sbin/tc /sbin/tc
+	install_tool genl /usr/sbin/genl /sbin/genl
+	install_tool bpftool /usr/sbin/bpftool
+	[[ -x $TOP/loader/xpsctl ]] &&
+		copy_binary "$TOP/loader/xpsctl" /usr/bin/xpsctl
+	[[ -x ${XPSCTL_SAN:-} ]] &&
+		copy_binary "$XPSCTL_SAN" /usr/bin/xpsctl-san
+	install_tests
+	pack "$COMMON_ROOT" "$COMMON_CPIO"
+}
+
+# module_files KVER NAME...: the modules NAME and what they depend on, as
+# paths relative to /lib/modules/KVER, from the kernel's modules.dep.
+module_files() {
+	local kver=$1 name
+
+	shift
+	for name in "$@"; do
+		grep -E "(^|/)$name\.ko(\.[a-z]+)?:" "$(modules_dir "$kver")/modules.dep" |
+			tr -d ':' | tr ' ' '\n'
+	done | sort -u
+}
+
+# build_test_kmods KVER DEST: tests/kmod's modules for KVER, built in a copy
+# so that no object of one kernel leaks into another's build, into DEST.
+# A test whose module is missing fails on its own.
+build_test_kmods() {
+	local kver=$1 src=$BUILD/$1/kmod
+
+	rm -rf "$src"
+	cp -r "$TOP/tests/kmod" "$src"
+	if make -C "$src" KVER="$kver" KERNELDIR="$(kernel_build_dir "$kver")" \
+		>"$BUILD/$kver/kmod.log" 2>&1; then
+		cp "$src"/*.ko "$2/"
+	fi
+}
+
+# build_kernel_initramfs KVER: the network drivers the tests use and
+# xps_bpf.ko (in extra/, so modprobe and family autoload find it),
+# decompressed for busybox, with modules.dep made by depmod.
+build_kernel_initramfs() {
+	local kver=$1 dir=$BUILD/$1 root=$BUILD/$1/root mods f dest
+	local from
+
+	from=$(modules_dir "$kver")
+
+	rm -rf "$root"
+	mods=$root/lib/modules/$kver
+	mkdir -p "$mods/extra"
+	# shellcheck disable=SC2086 # one word per module
+	for f in $(module_files "$kver" $KERNEL_MODULES); do
+		dest=${f%.xz}
+		dest=${dest%.zst}
+		echo "$dest" >>"$mods/modules.order"
+		dest=$mods/$dest
+		mkdir -p "$(dirname "$dest")"
+		case $f in
+		*.xz) xz -dc "$from/$f" >"$dest" ;;
+		*.zst) zstd -qdc "$from/$f" >"$dest" ;;
+		*) cp "$from/$f" "$dest" ;;
+		esac
+	done
+	for f in modules.builtin modules.builtin.modinfo; do
+		[[ -f $from/$f ]] && cp "$from/$f" "$mods/"
+	done
+	if [[ -f $dir/xps_bpf.ko ]]; then
+		cp "$dir/xps_bpf.ko" "$mods/extra/"
+		echo extra/xps_bpf.ko >>"$mods/modules.order"
+	fi
+	build_test_kmods "$kver" "$mods/extra"
+	depmod -b "$root" "$kver"
+	pack "$root" "$dir/kernel.cpio.gz"
+	cat "$COMMON_CPIO" "$dir/kernel.cpio.gz" >"$dir/initramfs.cpio.gz"
+}
+
+# --- the virtual machine -------------------------------------------------------
+
+# boot_vm KVER INITRD APPEND: boot KVER's kernel with INITRD and the
+# command line APPEND after the console settings, for at most QEMU_TIMEOUT
+# seconds; the serial console goes to BUILD/KVER/console.log.
+boot_vm() {
+	local kver=$1 initrd=$2 append=$3 cpu=max
+
+	[[ $QEMU_ACCEL == kvm ]] && cpu=host
+	timeout -k 10 "$QEMU_TIMEOUT" qemu-system-x86_64 \
+		-accel "$QEMU_ACCEL" -cpu "$cpu" -smp 2 -m "$QEMU_MEM" \
+		-kernel "$(kernel_image "$kver")" -initrd "$initrd" \
+		-append "console=ttyS0 quiet panic=-1 $append" -nographic -no-reboot \
+		</dev/null >"$BUILD/$kver/console.log" 2>&1
+}
+
+# console_lines KVER: the console without the carriage returns of the tty.
+console_lines() {
+	tr -d '\r' <"$BUILD/$1/console.log"
+}
