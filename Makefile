@@ -3,6 +3,7 @@
 # make		the CLI, the programs, and the module for the running kernel
 # make check	every test, on every test kernel installed (see README)
 # make check-debug	every test, on a KASAN + lockdep + kmemleak kernel
+# make bench	transmit path performance in a test kernel (KVER=, default 6.12)
 # make deps	the Debian 12 packages needed to build and test
 
 PREFIX ?= /usr/local
@@ -15,7 +16,7 @@ PACKAGE := xps-bpf
 DEPS := build-essential pkg-config clang llvm libbpf-dev libelf-dev \
 	zlib1g-dev libnl-3-dev libnl-genl-3-dev bpftool iproute2 dkms kmod \
 	sparse cppcheck clang-tidy python3 man-db qemu-system-x86 busybox-static \
-	cpio xz-utils linux-image-amd64 linux-headers-amd64 \
+	cpio xz-utils gnuplot-nox linux-image-amd64 linux-headers-amd64 \
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12 \
 	bc bison flex
 
@@ -48,6 +49,11 @@ check-debug: loader progs test-progs
 
 demo: loader progs test-progs
 	tests/demo
+
+# KVER here names the kernel to boot, only when given (its default above
+# is the running kernel, which is not a test kernel).
+bench: loader progs test-progs
+	$(if $(filter command line environment,$(origin KVER)),KVER=$(KVER)) bench/run
 
 deps:
 	apt-get update
@@ -97,5 +103,5 @@ clean:
 	-$(MAKE) -C module clean KVER=$(KVER) 2>/dev/null
 	rm -rf build
 
-.PHONY: all loader progs test-progs module check check-debug demo deps install uninstall \
-	dkms-install dkms-uninstall clean
+.PHONY: all loader progs test-progs module check check-debug demo bench deps install \
+	uninstall dkms-install dkms-uninstall clean

@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Reduce the bench's measurements ("pps ROUND CONFIG PPS", "ns ROUND PROGRAM
+# NS") to a markdown report on stdout and the chart's data in plotdata.
+# Variables: kver, png (the chart's file name, beside the report), setup
+# (one line on how it was measured), plotdata.
+#
+# A ratio is taken within each round, between two configurations measured
+# minutes apart at most, and the rounds' ratios are then summarized: the
+# median, and the quartiles as the spread. Host noise that lasts longer
+# than a round cancels out.
+
+$1 == "pps" { pps[$3, $2] = $4; rounds[$2] = 1; next }
+$1 == "ns" { ns[$3, $2] = $4; next }
+
+# sort_values N: sort v[1..N] in place (N is small)
+function sort_values(n,    i, j, t) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
+			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+		}
+}
+
+# quantile N Q: of the sorted v[1..N], linear between ranks
+function quantile(n, q,    r, lo) {
+	if (n == 1)
+		return v[1]
+	r = 1 + (n - 1) * q
+	lo = int(r)
+	return v[lo] + (r - lo) * (v[lo + 1] - v[lo])
+}
+
+# collect ARR KEY: v[] = ARR[KEY, round] over the rounds; its count
+function collect(arr, key,    r, n) {
+	n = 0
+	delete v
+	for (r in rounds)
+		if ((key, r) in arr)
+			v[++n] = arr[key, r]
+	sort_values(n)
+	return n
+}
+
+# ratios A B: v[] = pps[A, r] / pps[B, r] over the rounds with both; count
+function ratios(a, b,    r, n) {
+	n = 0
+	delete v
+	for (r in rounds)
+		if ((a, r) in pps && (b, r) in pps && pps[b, r] > 0)
+			v[++n] = pps[a, r] / pps[b, r]
+	sort_values(n)
+	return n
+}
+
+# ratio A B: "median (q1-q3)" of A/B, or "-"; sets med, q1, q3, nr
+function ratio(a, b) {
+	nr = ratios(a, b)
+	if (!nr)
+		return "-"
+	med = quantile(nr, 0.5); q1 = quantile(nr, 0.25); q3 = quantile(nr, 0.75)
+	return sprintf("%.3f (%.3f-%.3f)", med, q1, q3)
+}
+
+function plot(label, group) {
+	if (nr)
+		printf "\"%s\" %.4f %.4f %.4f %d\n", label, med, q1, q3, group >plotdata
+}
+
+# verdict: whether the ratio just computed meets the target of config c
+function verdict(c) {
+	if (!nr)
+		return "no data"
+	if (c == "idle")
+		return (q1 <= 1 && 1 <= q3) || (med >= 0.99 && med <= 1.01) ? \
+			"1.00 within noise: **met**" : "1.00 within noise: **missed**"
+	if (c == "fallback")
+		return med >= 0.97 ? ">= 0.97: **met**" : ">= 0.97: **missed**"
+	if (c == "fixed")
+		return med >= 1.00 ? ">= 1.00: **met**" : ">= 1.00: **missed**"
+	if (c == "tap_xps")
+		return med >= 0.95 ? ">= 0.95: **met**" : ">= 0.95: **missed**"
+	if (c == "dev1024")
+		return med >= 0.98 && med <= 1.02 ? "within 2 %: **met**" : \
+			"within 2 %: **missed**"
+	return ""
+}
+
+END {
+	split("floor idle fallback fixed flowhash rss skbedit tap_tun tap_xps dev1 dev16 dev256 dev1024", order, " ")
+	what["floor"] = "dummy, 8 tx queues, no module (the floor)"
+	what["idle"] = "module loaded, nothing attached"
+	what["fallback"] = "program returning -1 (falls back)"
+	what["fixed"] = "fixed program, queue 3"
+	what["flowhash"] = "flowhash program"
+	what["rss"] = "rss program, 4 queues"
+	what["skbedit"] = "tc clsact + skbedit queue_mapping 3"
+	what["tap_tun"] = "tap, 4 queues: rss via TUNSETSTEERINGEBPF"
+	what["tap_xps"] = "tap, 4 queues: rss via xps_bpf"
+	what["dev1"] = "fixed program, 1 other device attached"
+	what["dev16"] = "fixed program, 16 other devices attached"
+	what["dev256"] = "fixed program, 256 other devices attached"
+	what["dev1024"] = "fixed program, 1024 other devices attached"
+	peer["fixed"] = "skbedit"
+	peer["tap_xps"] = "tap_tun"
+	peer["dev16"] = "dev1"; peer["dev256"] = "dev1"; peer["dev1024"] = "dev1"
+	# The tap is another device: the dummy's floor says nothing of it.
+	nofloor["tap_tun"] = 1; nofloor["tap_xps"] = 1
+
+	nrounds = 0
+	for (r in rounds)
+		nrounds++
+	printf "# Transmit path benchmark: %s\n\n", kver
+	printf "Packets per second through the transmit path, %s.\n", setup
+	printf "Sender: `udpsend`, one pinned sender per CPU, `sendmmsg` of 64 UDP datagrams (64-byte frames) over 256 flows.\n"
+	printf "Ratios are taken per round (configurations interleaved in each of the %d rounds), then summarized: median (first-third quartile).\n\n", nrounds
+	printf "| configuration | pps (median) | spread | vs floor | vs peer | peer | target |\n"
+	printf "| --- | ---: | ---: | ---: | ---: | --- | --- |\n"
+	for (i = 1; i in order; i++) {
+		c = order[i]
+		n = collect(pps, c)
+		if (!n)
+			continue
+		m = quantile(n, 0.5)
+		spread = m > 0 ? (quantile(n, 0.75) - quantile(n, 0.25)) / 2 / m * 100 : 0
+		target = ""
+		vs_floor = "-"
+		if (c != "floor" && !(c in nofloor)) {
+			vs_floor = ratio(c, "floor")
+			plot(c, 1)
+			if (c == "idle" || c == "fallback")
+				target = verdict(c)
+		}
+		vs_peer = "-"
+		peer_name = "-"
+		if (c in peer) {
+			vs_peer = ratio(c, peer[c])
+			peer_name = peer[c]
+			plot(c "/" peer[c], 2)
+			if (c == "fixed" || c == "tap_xps" || c == "dev1024")
+				target = verdict(c)
+		}
+		printf "| %s (`%s`) | %.0f | ±%.1f %% | %s | %s | %s | %s |\n",
+			what[c], c, m, spread, vs_floor, vs_peer, peer_name, target
+	}
+	printf "\nSpread: half the interquartile range of the rounds' pps, relative to the median.\n\n"
+
+	printf "## The program alone\n\n"
+	printf "`BPF_PROG_TEST_RUN` of each program on a 64-byte UDP frame, cb[0] = 8 queues, median over the rounds.\n\n"
+	printf "| program | ns per run (median) | spread |\n| --- | ---: | ---: |\n"
+	split("fallback fixed flowhash rss", progs, " ")
+	for (i = 1; i in progs; i++) {
+		n = collect(ns, progs[i])
+		if (!n)
+			continue
+		m = quantile(n, 0.5)
+		printf "| %s | %.0f | %.0f-%.0f |\n", progs[i], m, quantile(n, 0.25), quantile(n, 0.75)
+	}
+	printf "\n![chart](%s)\n", png
+}
