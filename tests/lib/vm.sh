@@ -257,18 +257,19 @@ build_kernel_initramfs() {
 
 # --- the virtual machine -------------------------------------------------------
 
-# boot_vm KVER INITRD APPEND: boot KVER's kernel with INITRD and the
-# command line APPEND after the console settings, for at most QEMU_TIMEOUT
-# seconds; the serial console goes to BUILD/KVER/console.log.
+# boot_vm KVER INITRD APPEND [QEMU_ARG...]: boot KVER's kernel with INITRD
+# and the command line APPEND after the console settings, for at most
+# QEMU_TIMEOUT seconds; the serial console goes to BUILD/KVER/console.log.
 boot_vm() {
 	local kver=$1 initrd=$2 append=$3 cpu=max
 
+	shift 3
 	[[ $QEMU_ACCEL == kvm ]] && cpu=host
 	timeout -k 10 "$QEMU_TIMEOUT" qemu-system-x86_64 \
 		-accel "$QEMU_ACCEL" -cpu "$cpu" -smp 2 -m "$QEMU_MEM" \
 		-kernel "$(kernel_image "$kver")" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=-1 $append" -nographic -no-reboot \
-		</dev/null >"$BUILD/$kver/console.log" 2>&1
+		"$@" </dev/null >"$BUILD/$kver/console.log" 2>&1
 }
 
 # console_lines KVER: the console without the carriage returns of the tty.
