@@ -22,4 +22,16 @@ static inline void xps_bpf_set_ip(struct ftrace_regs *fregs, unsigned long ip)
 }
 #endif
 
+/*
+ * Where ftrace passes a function's arguments (x86-64 since 5.11, so both
+ * kernels here), its light trampoline honours a changed instruction
+ * pointer, as livepatch relies on; only elsewhere must the hook ask for
+ * every register, a heavier save on each call.
+ */
+#ifdef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
+#define XPS_BPF_FTRACE_REGS 0
+#else
+#define XPS_BPF_FTRACE_REGS FTRACE_OPS_FL_SAVE_REGS
+#endif
+
 #endif /* _XPS_BPF_COMPAT_H */

@@ -163,6 +163,11 @@ static u16 xps_bpf_ndo_select_queue(struct net_device *dev,
 	return ret;
 }
 
+/*
+ * Called by the trampoline directly: it calls nothing that can be traced,
+ * so it needs neither ftrace's recursion guard nor the RCU check, which
+ * would put ftrace_ops_assist_func() on every packet's path.
+ */
 static void notrace xps_bpf_ftrace(unsigned long ip, unsigned long parent_ip,
 				   struct ftrace_ops *ops,
 				   struct ftrace_regs *fregs)
@@ -187,8 +192,7 @@ static int xps_bpf_hook_enable(struct xps_bpf_hook *hook,
 
 	memset(&hook->ops, 0, sizeof(hook->ops));
 	hook->ops.func = xps_bpf_ftrace;
-	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
-			  FTRACE_OPS_FL_RECURSION;
+	hook->ops.flags = FTRACE_OPS_FL_IPMODIFY | XPS_BPF_FTRACE_REGS;
 	err = ftrace_set_filter_ip(&hook->ops, hook->func, 0, 0);
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack,
