@@ -49,8 +49,8 @@ MAX_OTHERS=1024
 FIXED_QUEUE=3
 PIN=/sys/fs/bpf/bench
 
-CONFIGS="idle fallback fixed flowhash rss skbedit tap_tun tap_xps dev1 dev16 dev256 dev1024"
-PROGRAMS="fallback fixed flowhash rss"
+CONFIGS="idle fallback trivial fixed flowhash rss skbedit tap_tun tap_xps dev1 dev16 dev256 dev1024"
+PROGRAMS="fallback trivial fixed flowhash rss"
 
 say() {
 	echo "XPSBENCH $*"
@@ -78,6 +78,7 @@ load() {
 setup_programs() {
 	mkdir -p "$PIN"
 	load fallback "$TEST_PROGS_DIR/ret_neg.bpf.o" &&
+	load trivial "$TEST_PROGS_DIR/ret_$FIXED_QUEUE.bpf.o" &&
 	load fixed "$PROGS_DIR/fixed.bpf.o" &&
 	load flowhash "$PROGS_DIR/flowhash.bpf.o" &&
 	load rss "$PROGS_DIR/rss.bpf.o" &&
@@ -168,7 +169,7 @@ run_config() {
 	config=$1
 	case $1 in
 	floor | idle) measure "$1" "$DUMMY_DST" ;;
-	fallback | fixed | flowhash | rss) attached "$1" ;;
+	fallback | trivial | fixed | flowhash | rss) attached "$1" ;;
 	skbedit)
 		if ! tc qdisc add dev "$DUMMY" clsact ||
 			! tc filter add dev "$DUMMY" egress matchall \
