@@ -11,7 +11,8 @@ set title title noenhanced
 set grid ytics
 set xtics rotate by -35 left noenhanced
 set ylabel "ratio (1.0 = as fast as the reference)"
-set key bottom left
+set key below
+set rmargin 10
 set offsets 0.5, 0.5, 0.02, 0.02
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dashtype 2 lc rgb "#444444"
 plot data using 0:($5 == 1 ? $2 : 1/0):3:4:xtic(1) with yerrorbars pt 7 ps 1.5 lw 2 lc rgb "#4e79a7" title "vs floor (dummy, no module)", \

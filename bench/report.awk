@@ -114,7 +114,10 @@ END {
 	printf "# Transmit path benchmark: %s\n\n", kver
 	printf "Packets per second through the transmit path, %s.\n", setup
 	printf "Sender: `udpsend`, one pinned sender per CPU, `sendmmsg` of 64 UDP datagrams (64-byte frames) over 256 flows.\n"
-	printf "Ratios are taken per round (configurations interleaved in each of the %d rounds), then summarized: median (first-third quartile).\n\n", nrounds
+	printf "Ratios are taken per round (configurations interleaved in each of the %d rounds), then summarized: median (first-third quartile).\n", nrounds
+	if (index(setup, "instruction counter"))
+		printf "Guest time is qemu's instruction count: a guest second is 125 million guest instructions (2^3 ns each), so a rate is instructions per packet inverted, whatever the host's load.\n"
+	printf "\n"
 	printf "| configuration | pps (median) | spread | vs floor | vs peer | peer | target |\n"
 	printf "| --- | ---: | ---: | ---: | ---: | --- | --- |\n"
 	for (i = 1; i in order; i++) {
@@ -147,7 +150,8 @@ END {
 	printf "\nSpread: half the interquartile range of the rounds' pps, relative to the median.\n\n"
 
 	printf "## The program alone\n\n"
-	printf "`BPF_PROG_TEST_RUN` of each program on a 64-byte UDP frame, cb[0] = 8 queues, median over the rounds.\n\n"
+	printf "`BPF_PROG_TEST_RUN` of each program on a 64-byte UDP frame, cb[0] = 8 queues, median over the rounds%s.\n\n", \
+		index(setup, "instruction counter") ? " (guest ns: 8 per instruction, the test run's own loop included)" : ""
 	printf "| program | ns per run (median) | spread |\n| --- | ---: | ---: |\n"
 	split("fallback trivial fixed flowhash rss", progs, " ")
 	for (i = 1; i in progs; i++) {
