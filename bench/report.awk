@@ -66,22 +66,40 @@ function plot(label, group) {
 		printf "\"%s\" %.4f %.4f %.4f %d\n", label, med, q1, q3, group >plotdata
 }
 
+# at_least T: the verdict on "ratio >= T" from the quartiles: met when the
+# first quartile reaches T, missed when the third does not, and else the
+# rounds disagree
+function at_least(t) {
+	if (q1 >= t)
+		return sprintf(">= %.2f: **met**", t)
+	if (q3 < t)
+		return sprintf(">= %.2f: **missed**", t)
+	return sprintf(">= %.2f: **inconclusive**, the rounds disagree", t)
+}
+
+# around T W: the verdict on "ratio within W of T", the same way
+function around(t, w, what) {
+	if (q1 >= t - w && q3 <= t + w)
+		return what ": **met**"
+	if (q3 < t - w || q1 > t + w)
+		return what ": **missed**"
+	return what ": **inconclusive**, the rounds disagree"
+}
+
 # verdict: whether the ratio just computed meets the target of config c
 function verdict(c) {
 	if (!nr)
 		return "no data"
 	if (c == "idle")
-		return (q1 <= 1 && 1 <= q3) || (med >= 0.99 && med <= 1.01) ? \
-			"1.00 within noise: **met**" : "1.00 within noise: **missed**"
+		return around(1, 0.01, "1.00 within noise")
 	if (c == "fallback" || c == "trivial")
-		return med >= 0.97 ? ">= 0.97: **met**" : ">= 0.97: **missed**"
+		return at_least(0.97)
 	if (c == "fixed")
-		return med >= 1.00 ? ">= 1.00: **met**" : ">= 1.00: **missed**"
+		return at_least(1.00)
 	if (c == "tap_xps")
-		return med >= 0.95 ? ">= 0.95: **met**" : ">= 0.95: **missed**"
+		return at_least(0.95)
 	if (c == "dev1024")
-		return med >= 0.98 && med <= 1.02 ? "within 2 %: **met**" : \
-			"within 2 %: **missed**"
+		return around(1, 0.02, "within 2 %")
 	return ""
 }
 
