@@ -61,13 +61,21 @@ static int xps_bpf_run(struct xps_bpf_attachment *att, struct net_device *dev,
 	struct bpf_prog *prog = rcu_dereference(att->prog);
 	u8 saved_cb[BPF_SKB_CB_LEN];
 	u8 *cb = bpf_skb_cb(skb);
+	bool pin;
 	s32 ret;
 
 	/* A single queue leaves nothing to choose. */
 	if (n <= 1)
 		return -1;
 
-	migrate_disable();
+	/*
+	 * Only a caller that can be preempted (af_packet's qdisc bypass) can
+	 * move to another CPU under the program; __dev_queue_xmit() has BH
+	 * off, netpoll irqs off, and there pinning is two calls for nothing.
+	 */
+	pin = preemptible();
+	if (pin)
+		migrate_disable();
 	/* cb[] is the qdisc's; lend it to the program with cb[0] = n. */
 	if (unlikely(prog->cb_access)) {
 		memcpy(saved_cb, cb, sizeof(saved_cb));
@@ -77,7 +85,8 @@ static int xps_bpf_run(struct xps_bpf_attachment *att, struct net_device *dev,
 	ret = bpf_prog_run(prog, skb);
 	if (unlikely(prog->cb_access))
 		memcpy(cb, saved_cb, sizeof(saved_cb));
-	migrate_enable();
+	if (pin)
+		migrate_enable();
 
 	this_cpu_inc(att->stats->runs);
 	if (ret < 0) {
