@@ -5,6 +5,7 @@
 # make check-debug	every test, on a KASAN + lockdep + kmemleak kernel
 # make bench	transmit path performance in a test kernel (KVER=, default 6.12)
 # make deps	the Debian 12 packages needed to build and test
+# make ynl	include/uapi/linux/xps_bpf.h from netlink/xps_bpf.yaml
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -15,8 +16,9 @@ PACKAGE := xps-bpf
 # Build and test dependencies, as Debian 12 names them.
 DEPS := build-essential pkg-config clang llvm libbpf-dev libelf-dev \
 	zlib1g-dev libnl-3-dev libnl-genl-3-dev bpftool iproute2 dkms kmod \
-	sparse cppcheck clang-tidy python3 man-db qemu-system-x86 busybox-static \
-	cpio xz-utils gnuplot-nox linux-image-amd64 linux-headers-amd64 \
+	sparse cppcheck clang-tidy python3 python3-yaml python3-jsonschema \
+	man-db qemu-system-x86 busybox-static cpio xz-utils gnuplot-nox \
+	linux-image-amd64 linux-headers-amd64 \
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12 \
 	bc bison flex
 
@@ -54,6 +56,11 @@ demo: loader progs test-progs
 # is the running kernel, which is not a test kernel).
 bench: loader progs test-progs
 	$(if $(filter command line environment,$(origin KVER)),KVER=$(KVER)) bench/run
+
+# The UAPI header from the YNL spec, with the kernel's generator from
+# linux-source-6.12 (netlink/ynl-gen says what it needs).
+ynl:
+	netlink/ynl-gen
 
 deps:
 	apt-get update
@@ -103,5 +110,5 @@ clean:
 	-$(MAKE) -C module clean KVER=$(KVER) 2>/dev/null
 	rm -rf build
 
-.PHONY: all loader progs test-progs module check check-debug demo bench deps install \
-	uninstall dkms-install dkms-uninstall clean
+.PHONY: all loader progs test-progs module check check-debug demo bench ynl deps \
+	install uninstall dkms-install dkms-uninstall clean

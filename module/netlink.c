@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The generic netlink family "xps_bpf". include/uapi/linux/xps_bpf.h
- * describes every command, attribute and reply.
+ * The generic netlink family "xps_bpf". Its YNL spec, netlink/xps_bpf.yaml,
+ * describes every command, attribute and reply; the policies below enforce
+ * the spec's checks (written by hand: README says why).
  */
 
 #include <linux/bpf.h>
@@ -19,7 +20,7 @@
 static const struct nla_policy xps_bpf_attach_policy[XPS_BPF_A_MAX + 1] = {
 	[XPS_BPF_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
 	[XPS_BPF_A_PROG_FD]		= NLA_POLICY_MIN(NLA_S32, 0),
-	[XPS_BPF_A_FLAGS]		= NLA_POLICY_MASK(NLA_U32, XPS_BPF_F_ALL),
+	[XPS_BPF_A_FLAGS]		= NLA_POLICY_MASK(NLA_U32, XPS_BPF_F_MASK),
 	[XPS_BPF_A_EXPECTED_PROG_ID]	= { .type = NLA_U32 },
 };
 

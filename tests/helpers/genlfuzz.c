@@ -806,7 +806,7 @@ static uint32_t good_value(const struct world *w, struct model *md,
 		md->has_flags = true;
 		md->flags = v;
 		/* The policy's mask refuses unknown bits. */
-		if (v & ~(uint32_t)XPS_BPF_F_ALL)
+		if (v & ~(uint32_t)XPS_BPF_F_MASK)
 			md->bad = true;
 		return v;
 	default: /* XPS_BPF_A_EXPECTED_PROG_ID */
