@@ -73,6 +73,7 @@ install: loader progs
 	install -d $(DESTDIR)$(PREFIX)/include/$(PACKAGE)
 	install -m 0644 progs/*.h $(DESTDIR)$(PREFIX)/include/$(PACKAGE)/
 	install -D -m 0644 include/uapi/linux/xps_bpf.h $(DESTDIR)$(PREFIX)/include/linux/xps_bpf.h
+	install -D -m 0644 netlink/xps_bpf.yaml $(DESTDIR)$(PREFIX)/share/ynl/specs/xps_bpf.yaml
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/$(PACKAGE)/README.md
 	install -D -m 0644 doc/xps-bpf.7 $(DESTDIR)$(PREFIX)/share/man/man7/xps-bpf.7
 	install -D -m 0644 doc/xpsctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/xpsctl.8
@@ -82,6 +83,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/xpsctl
 	rm -rf $(DESTDIR)$(PREFIX)/lib/$(PACKAGE) $(DESTDIR)$(PREFIX)/include/$(PACKAGE)
 	rm -f $(DESTDIR)$(PREFIX)/include/linux/xps_bpf.h
+	rm -f $(DESTDIR)$(PREFIX)/share/ynl/specs/xps_bpf.yaml
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/$(PACKAGE)
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man7/xps-bpf.7
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/xpsctl.8
