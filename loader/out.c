@@ -21,7 +21,12 @@ static struct {
 	bool started;
 	const char *verb;
 	const char *dev;
+	const char *location;
 	bool error_reported;
+	bool holding;
+	bool held;
+	char last_error[1280];
+	char held_error[1280];
 } out;
 
 void out_init(enum out_mode mode)
@@ -221,6 +226,16 @@ void err_context(const char *verb, const char *dev)
 	out.dev = dev;
 }
 
+void err_location(const char *where)
+{
+	out.location = where;
+}
+
+const char *err_last(void)
+{
+	return out.last_error;
+}
+
 /**
  * elide() - @s, cut in its middle if it does not fit in @len bytes
  * @s: a string the user typed or a file holds: any length
@@ -260,37 +275,79 @@ enum report_kind {
 	REPORT_VERBOSE,
 };
 
-static void vreport(enum report_kind kind, const char *fmt, va_list ap)
+/* The error line on stderr, and as the JSON document when it may be one. */
+static void emit_error(const char *line)
 {
-	const char *prefix = kind == REPORT_WARNING ? "warning: " : "";
-	char msg[1024];
-	char line[1280];
-
-	mark_cut(msg, sizeof(msg), vsnprintf(msg, sizeof(msg), fmt, ap));
-	if (out.verb && out.dev) {
-		char dev[ELIDE_SIZE];
-
-		snprintf(line, sizeof(line), "%s %s: %s%s", out.verb,
-			 elide(out.dev, dev, sizeof(dev)), prefix, msg);
-	} else if (out.verb) {
-		snprintf(line, sizeof(line), "%s: %s%s", out.verb, prefix, msg);
-	} else {
-		snprintf(line, sizeof(line), "%s%s", prefix, msg);
-	}
 	fprintf(stderr, "%s: %s\n", PROG_NAME, line);
 
 	/*
 	 * Only the first error becomes the JSON document, and only if nothing
 	 * else was printed: a second top-level value would make stdout
-	 * invalid JSON. Warnings and verbose notes stay on stderr.
+	 * invalid JSON.
 	 */
-	if (kind != REPORT_ERROR || !out_is_json() || out.started ||
-	    out.error_reported)
+	if (!out_is_json() || out.started || out.error_reported)
 		return;
 	out.error_reported = true;
 	out_obj_begin(NULL);
 	out_json_str("error", line);
 	out_obj_end();
+}
+
+static void vreport(enum report_kind kind, const char *fmt, va_list ap)
+{
+	const char *prefix = kind == REPORT_WARNING ? "warning: " : "";
+	char msg[1024];
+	char where[ELIDE_SIZE + 2] = "";
+	char line[sizeof(out.last_error)];
+
+	mark_cut(msg, sizeof(msg), vsnprintf(msg, sizeof(msg), fmt, ap));
+	if (out.location) {
+		char loc[ELIDE_SIZE];
+
+		snprintf(where, sizeof(where), "%s: ",
+			 elide(out.location, loc, sizeof(loc)));
+	}
+	if (out.verb && out.dev) {
+		char dev[ELIDE_SIZE];
+
+		snprintf(line, sizeof(line), "%s %s: %s%s%s", out.verb,
+			 elide(out.dev, dev, sizeof(dev)), where, prefix, msg);
+	} else if (out.verb) {
+		snprintf(line, sizeof(line), "%s: %s%s%s", out.verb, where,
+			 prefix, msg);
+	} else {
+		snprintf(line, sizeof(line), "%s%s%s", where, prefix, msg);
+	}
+
+	/* Warnings and verbose notes stay on stderr. */
+	if (kind != REPORT_ERROR) {
+		fprintf(stderr, "%s: %s\n", PROG_NAME, line);
+		return;
+	}
+	snprintf(out.last_error, sizeof(out.last_error), "%s", line);
+	if (out.holding) {
+		if (!out.held)
+			snprintf(out.held_error, sizeof(out.held_error), "%s", line);
+		out.held = true;
+		return;
+	}
+	emit_error(line);
+}
+
+void err_hold(void)
+{
+	out.holding = true;
+	out.held = false;
+}
+
+void err_release(bool report)
+{
+	out.holding = false;
+	if (out.held && report)
+		emit_error(out.held_error);
+	else if (out.held)
+		out.last_error[0] = '\0';
+	out.held = false;
 }
 
 void err_print(const char *fmt, ...)
@@ -318,6 +375,8 @@ int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(REPORT_ERROR, fmt, ap);
 	va_end(ap);
+	if (out.location)
+		return EXIT_USAGE;
 	if (out.verb)
 		fprintf(stderr, "Try '%s %s help'.\n", PROG_NAME, out.verb);
 	else

@@ -61,6 +61,22 @@ const char *elide(const char *s, char *buf, size_t len);
 
 /* Errors: one line on stderr, and in JSON mode an {"error": ...} object. */
 void err_context(const char *verb, const char *dev);
+/*
+ * Where in a file the verb is (apply: "FILE:LINE"), put before the message:
+ * "xpsctl: VERB DEV: WHERE: MESSAGE"; NULL for none. Usage errors found in
+ * a file give no "Try 'xpsctl VERB help'" hint: the command line was fine.
+ */
+void err_location(const char *where);
+/*
+ * err_hold() keeps the next errors from being printed, holding the first,
+ * until err_release() prints it (@report) or drops it: for a step whose
+ * failure may turn out to be none, such as a race lost to an apply that
+ * attached the same program.
+ */
+void err_hold(void);
+void err_release(bool report);
+/* The line of the last error reported or held ("VERB DEV: MESSAGE"), or "". */
+const char *err_last(void);
 void err_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
