@@ -14,9 +14,9 @@
 #include <linux/bpf.h>
 #include <netlink/attr.h>
 
+#include "attach.h"
 #include "genl.h"
 #include "out.h"
-#include "prog.h"
 #include "xpsctl.h"
 
 void help_attach(void)
@@ -39,14 +39,6 @@ void help_attach(void)
 		"  pin DIR            pin the object's maps in DIR to update them live\n",
 		PROG_NAME, PROG_NAME, PROG_NAME);
 }
-
-struct attach_args {
-	const char *dev;
-	struct prog_source src;
-	bool replace;
-	bool has_expect;
-	uint32_t expect;
-};
 
 enum { KW_SEC, KW_PROG, KW_REPLACE, KW_EXPECT, KW_PIN };
 static const char *const attach_keywords[] = {
@@ -86,7 +78,20 @@ static int parse_source(int argc, char **argv, int *i, struct attach_args *a)
 	return 0;
 }
 
-static int parse_attach(int argc, char **argv, struct attach_args *a)
+/**
+ * attach_parse() - read [dev] DEV SOURCE [KEYWORD...] into @a
+ * @argc: number of words
+ * @argv: the words, after the verb
+ * @a: filled in (zero it first)
+ * @verb: set as the error context once DEV is known; NULL leaves it alone
+ * @stop_word: a word that ends the attach words where a keyword would be
+ *	(apply's "rss"), or NULL: then every word must be the grammar's
+ * @stopped_at: with @stop_word, the index of that word, or @argc
+ *
+ * Return: 0, or EXIT_USAGE after reporting the error.
+ */
+int attach_parse(int argc, char **argv, struct attach_args *a,
+		 const char *verb, const char *stop_word, int *stopped_at)
 {
 	int i = 0, ret;
 
@@ -95,16 +100,24 @@ static int parse_attach(int argc, char **argv, struct attach_args *a)
 	if (i >= argc)
 		return usage_error("missing device");
 	a->dev = argv[i++];
-	err_context("attach", a->dev);
+	if (verb)
+		err_context(verb, a->dev);
 
 	ret = parse_source(argc, argv, &i, a);
 	if (ret)
 		return ret;
 
+	if (stopped_at)
+		*stopped_at = argc;
 	while (i < argc) {
 		const char *word = argv[i++];
-		int kw = match_keyword(word, attach_keywords);
+		int kw;
 
+		if (stop_word && stopped_at && !strcmp(word, stop_word)) {
+			*stopped_at = i - 1;
+			break;
+		}
+		kw = match_keyword(word, attach_keywords);
 		if (kw == -2)
 			return usage_error("ambiguous keyword '%s'", word);
 		if (kw < 0)
@@ -144,7 +157,15 @@ static int parse_attach(int argc, char **argv, struct attach_args *a)
 	return 0;
 }
 
-static int send_attach(const struct attach_args *a, uint32_t ifindex, int fd)
+/**
+ * attach_send() - ask the kernel to attach the program @fd to @ifindex
+ * @a: replace and expect; the rest is not looked at
+ * @ifindex: the device
+ * @fd: the program
+ *
+ * Return: 0, or a negative errno after reporting the error.
+ */
+int attach_send(const struct attach_args *a, uint32_t ifindex, int fd)
 {
 	struct xps_genl g;
 	struct nl_msg *msg;
@@ -215,7 +236,7 @@ int cmd_attach(int argc, char **argv)
 	}
 	err_context("attach", NULL);
 	memset(&a, 0, sizeof(a));
-	ret = parse_attach(argc, argv, &a);
+	ret = attach_parse(argc, argv, &a, "attach", NULL, NULL);
 	if (ret)
 		return ret;
 
@@ -228,7 +249,7 @@ int cmd_attach(int argc, char **argv)
 	 */
 	ret = prog_acquire(&a.src, &h);
 	if (!ret)
-		ret = send_attach(&a, ifindex, h.fd);
+		ret = attach_send(&a, ifindex, h.fd);
 	if (!ret && (out_is_json() || opts.verbose))
 		print_attached(a.dev, ifindex, h.fd);
 	prog_release(&h, !ret);
