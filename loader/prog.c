@@ -312,16 +312,100 @@ static int acquire_from_object(const struct prog_source *src,
 		      elide(bpf_program__name(chosen), name, sizeof(name)),
 		      elide(bpf_program__section_name(chosen), sec, sizeof(sec)));
 
-	if (src->pin_dir) {
-		h->created_pin_dir = access(src->pin_dir, F_OK) != 0;
-		ret = pin_maps(h->obj, path, src->pin_dir);
-		if (ret) {
-			if (h->created_pin_dir)
-				(void)rmdir(src->pin_dir);
-			return ret;
+	if (src->pin_dir)
+		return prog_pin_maps(h, src->path, src->pin_dir);
+	return 0;
+}
+
+/*
+ * mkdir -p @dir, 0700 as libbpf makes its pin directories. *@created_from
+ * is the length of the path of the first directory created (0: none), so
+ * that remove_dirs() takes away exactly what was made.
+ */
+static int make_dirs(const char *dir, size_t *created_from)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(dir), i;
+
+	*created_from = 0;
+	if (len >= sizeof(path))
+		return -ENAMETOOLONG;
+	memcpy(path, dir, len + 1);
+	for (i = 1; i <= len; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0700) == 0) {
+			if (!*created_from)
+				*created_from = i;
+		} else if (errno != EEXIST) {
+			return -errno;
 		}
-		h->pinned_in = src->pin_dir;
+		path[i] = dir[i];
 	}
+	return 0;
+}
+
+/* rmdir @dir and its parents, up to the one of @created_from bytes. */
+static void remove_dirs(const char *dir, size_t created_from)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(dir);
+
+	if (!created_from || len >= sizeof(path))
+		return;
+	memcpy(path, dir, len + 1);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	while (len >= created_from) {
+		path[len] = '\0';
+		if (rmdir(path))
+			return;
+		while (len > 0 && path[len - 1] != '/')
+			len--;
+		while (len > 1 && path[len - 1] == '/')
+			len--;
+	}
+}
+
+/**
+ * prog_pin_maps() - pin the maps of a loaded object in a directory
+ * @h: a handle prog_acquire() filled from an object, without pin_dir
+ * @path: the object file, for messages
+ * @dir: where the pins go, as DIR/MAPNAME, made with its parents if need
+ *	be; it must stay valid until prog_release()
+ *
+ * prog_release() removes the pins again, and the directories made for
+ * them, unless it is told to keep them.
+ *
+ * Return: 0, or a negative errno after reporting the error.
+ */
+int prog_pin_maps(struct prog_handle *h, const char *path, const char *dir)
+{
+	char shown[ELIDE_SIZE];
+	int ret;
+
+	if (!h->obj)
+		return -EINVAL;
+	elide(path, shown, sizeof(shown));
+	ret = make_dirs(dir, &h->created_from);
+	if (ret) {
+		char shown_dir[ELIDE_SIZE], buf[128];
+
+		err_print("%s: making %s: %s", shown,
+			  elide(dir, shown_dir, sizeof(shown_dir)),
+			  bpf_strerror(ret, buf, sizeof(buf)));
+		remove_dirs(dir, h->created_from);
+		h->created_from = 0;
+		return ret;
+	}
+	ret = pin_maps(h->obj, shown, dir);
+	if (ret) {
+		remove_dirs(dir, h->created_from);
+		h->created_from = 0;
+		return ret;
+	}
+	h->pinned_in = dir;
 	return 0;
 }
 
@@ -339,7 +423,7 @@ int prog_acquire(const struct prog_source *src, struct prog_handle *h)
 	h->obj = NULL;
 	h->fd = -1;
 	h->pinned_in = NULL;
-	h->created_pin_dir = false;
+	h->created_from = 0;
 
 	switch (src->kind) {
 	case PROG_FROM_OBJECT:
@@ -376,8 +460,7 @@ void prog_release(struct prog_handle *h, bool keep_pins)
 {
 	if (h->pinned_in && !keep_pins) {
 		unpin_maps(h->obj, h->pinned_in);
-		if (h->created_pin_dir)
-			(void)rmdir(h->pinned_in);
+		remove_dirs(h->pinned_in, h->created_from);
 	}
 	if (h->obj)
 		bpf_object__close(h->obj);
@@ -386,4 +469,5 @@ void prog_release(struct prog_handle *h, bool keep_pins)
 	h->obj = NULL;
 	h->fd = -1;
 	h->pinned_in = NULL;
+	h->created_from = 0;
 }

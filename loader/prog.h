@@ -3,6 +3,8 @@
 #ifndef XPSCTL_PROG_H
 #define XPSCTL_PROG_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct bpf_object;
@@ -28,11 +30,15 @@ struct prog_handle {
 	int fd;
 	/* Set once maps are pinned, so that a failed attach can unpin them. */
 	const char *pinned_in;
-	/* The pin directory did not exist before: remove it with the pins. */
-	bool created_pin_dir;
+	/*
+	 * The pin directory, and its parents from this length of its path
+	 * on, did not exist before: remove them with the pins. 0: none.
+	 */
+	size_t created_from;
 };
 
 int prog_acquire(const struct prog_source *src, struct prog_handle *h);
+int prog_pin_maps(struct prog_handle *h, const char *path, const char *dir);
 void prog_release(struct prog_handle *h, bool keep_pins);
 void prog_setup_logging(void);
 

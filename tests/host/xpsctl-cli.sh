@@ -513,10 +513,13 @@ if ((have_objects)); then
 	bpffs_test() {
 		local fs=$T/bpffs
 
-		mkdir -p "$fs" && mount -t bpf bpf "$fs" || return 99
-		"$XPSCTL" attach lo "$ONE" pin "$fs/maps" 2>"$T/err"
+		mkdir -p "$fs" && mount -t bpf bpf "$fs" && mkdir "$fs/kept" ||
+			return 99
+		# Two levels to make; the directory that was there stays.
+		"$XPSCTL" attach lo "$ONE" pin "$fs/kept/deep/maps" 2>"$T/err"
 		echo "rc=$?"
-		[[ -e $fs/maps ]] && echo "left: $(ls "$fs/maps")"
+		[[ -e $fs/kept/deep ]] && echo "left: $(ls -R "$fs/kept/deep")"
+		[[ -d $fs/kept ]] || echo "left: $fs/kept removed"
 		bpftool prog load "$ONE" "$fs/prog" type socket >/dev/null 2>&1 ||
 			return 98
 		"$XPSCTL" attach lo pinned "$fs/prog" 2>"$T/err2"
@@ -537,7 +540,7 @@ if ((have_objects)); then
 			want_err_line "xpsctl: attach lo: $NOT_LOADED"
 			! grep -q '^left: ' "$T/ns.out" ||
 				why+="pinned maps left after the failed attach; "
-			verdict "pin DIR: maps pinned, then removed when the attach fails"
+			verdict "pin DIR: made with its parents, pins and what was made removed when the attach fails"
 
 			if [[ $ns_rc == 98 ]]; then
 				skip "pinned PATH" "bpftool cannot pin a program"
