@@ -256,24 +256,23 @@ static int take_map(int fd, const struct bpf_map_info *info, const char *name,
 	return 1;
 }
 
-static int find_maps(const struct xps_dev *d, struct rss_maps *m)
+/*
+ * The maps of the program @prog_fd by name; @prog_id and @what ("the
+ * attached program") name it in messages.
+ */
+static int find_maps_of(int prog_fd, uint32_t prog_id, const char *what,
+			struct rss_maps *m)
 {
 	struct bpf_prog_info info;
 	uint32_t len = sizeof(info), *ids = NULL, nr, i;
-	int prog_fd, ret;
+	int ret;
 
-	prog_fd = bpf_prog_get_fd_by_id(d->prog_id);
-	if (prog_fd < 0) {
-		err_print("program id %u: %s", d->prog_id, strerror(errno));
-		return -errno;
-	}
 	memset(&info, 0, sizeof(info));
 	ret = bpf_obj_get_info_by_fd(prog_fd, &info, &len);
 	nr = info.nr_map_ids;
 	if (!ret && nr) {
 		ids = calloc(nr, sizeof(*ids));
 		if (!ids) {
-			close(prog_fd);
 			err_print("%s", strerror(ENOMEM));
 			return -ENOMEM;
 		}
@@ -285,10 +284,9 @@ static int find_maps(const struct xps_dev *d, struct rss_maps *m)
 		if (info.nr_map_ids < nr)
 			nr = info.nr_map_ids;
 	}
-	close(prog_fd);
 	if (ret) {
 		free(ids);
-		err_print("program id %u: %s", d->prog_id, strerror(-ret));
+		err_print("program id %u: %s", prog_id, strerror(-ret));
 		return ret;
 	}
 
@@ -328,17 +326,33 @@ static int find_maps(const struct xps_dev *d, struct rss_maps *m)
 	if (ret)
 		return ret;
 	if (m->indir_fd < 0) {
-		err_print("the attached program is not rss (no rss_indir map)");
+		err_print("%s is not rss (no rss_indir map)", what);
 		return -ENOENT;
 	}
 	if (m->key_fd < 0 || m->config_fd < 0) {
-		err_print("the attached program has no %s map",
+		err_print("%s has no %s map", what,
 			  m->key_fd < 0 ? "rss_key" : "rss_config");
 		return -ENOENT;
 	}
 	if (m->indir_entries > XPS_RSS_INDIR_SIZE)
 		m->indir_entries = XPS_RSS_INDIR_SIZE;
 	return 0;
+}
+
+/* The maps of the program attached to @d. */
+static int find_maps(const struct xps_dev *d, struct rss_maps *m)
+{
+	int prog_fd, ret;
+
+	prog_fd = bpf_prog_get_fd_by_id(d->prog_id);
+	if (prog_fd < 0) {
+		ret = -errno;
+		err_print("program id %u: %s", d->prog_id, strerror(-ret));
+		return ret;
+	}
+	ret = find_maps_of(prog_fd, d->prog_id, "the attached program", m);
+	close(prog_fd);
+	return ret;
 }
 
 static int map_read(int fd, const char *name, uint32_t idx, void *val)
@@ -413,25 +427,38 @@ static bool key_is_zero(const uint8_t *key)
 	return true;
 }
 
-static int rss_write(const struct xps_dev *d, const struct rss_maps *m,
-		     const struct rss_req *r)
+/*
+ * Whether the table names only queues @d has now; if not, say so, as an
+ * error (@strict) or a warning.
+ */
+static bool queues_fit(const struct xps_dev *d, const struct rss_req *r,
+		       bool strict)
+{
+	char msg[128];
+
+	if (!d->has_tx_queues)
+		return true;
+	if (r->table == TABLE_EQUAL && r->equal > d->tx_queues)
+		snprintf(msg, sizeof(msg), "equal %u: the device has %u tx queue(s)",
+			 r->equal, d->tx_queues);
+	else if (r->table == TABLE_WEIGHT && r->nr_weights > d->tx_queues)
+		snprintf(msg, sizeof(msg), "weight: %zu weights for %u tx queue(s)",
+			 r->nr_weights, d->tx_queues);
+	else
+		return true;
+	if (strict)
+		err_print("%s", msg);
+	else
+		warn_print("%s; the others fall back until they exist", msg);
+	return false;
+}
+
+static int rss_write(const struct rss_maps *m, const struct rss_req *r)
 {
 	struct xps_rss_config cfg, next;
 	struct xps_rss_key key;
 	uint32_t zero = 0;
 
-	if (d->has_tx_queues) {
-		if (r->table == TABLE_EQUAL && r->equal > d->tx_queues) {
-			err_print("equal %u: the device has %u tx queue(s)",
-				  r->equal, d->tx_queues);
-			return -EINVAL;
-		}
-		if (r->table == TABLE_WEIGHT && r->nr_weights > d->tx_queues) {
-			err_print("weight: %zu weights for %u tx queue(s)",
-				  r->nr_weights, d->tx_queues);
-			return -EINVAL;
-		}
-	}
 	if (map_read(m->config_fd, "rss_config", zero, &cfg) ||
 	    map_read(m->key_fd, "rss_key", zero, &key))
 		return -EIO;
@@ -572,7 +599,7 @@ int cmd_rss(int argc, char **argv)
 	if (!ret && r.show)
 		ret = rss_show(&d, &m);
 	else if (!ret)
-		ret = rss_write(&d, &m, &r);
+		ret = queues_fit(&d, &r, true) ? rss_write(&m, &r) : -EINVAL;
 	if (!ret && !r.show) {
 		/* JSON readers get a document even for a command that prints nothing. */
 		out_obj_begin(NULL);
@@ -584,4 +611,72 @@ int cmd_rss(int argc, char **argv)
 	dev_free(&d);
 	free(r.weights);
 	return ret ? EXIT_FAIL : EXIT_OK;
+}
+
+/**
+ * rss_parse() - read the words after "rss DEV" for apply
+ * @argc: number of words
+ * @argv: the words
+ * @out: a new request, for rss_setup(); free it with rss_req_free()
+ *
+ * Only settings: "show" has no place in a configuration.
+ *
+ * Return: 0, or EXIT_USAGE or EXIT_FAIL after reporting the error.
+ */
+int rss_parse(int argc, char **argv, struct rss_req **out)
+{
+	struct rss_req *r = calloc(1, sizeof(*r));
+	int ret;
+
+	*out = NULL;
+	if (!r) {
+		err_print("%s", strerror(ENOMEM));
+		return EXIT_FAIL;
+	}
+	ret = parse_args(argc, argv, 0, r);
+	if (!ret && r->show)
+		ret = usage_error("rss show has no place here: only settings");
+	if (ret) {
+		rss_req_free(r);
+		return ret;
+	}
+	*out = r;
+	return 0;
+}
+
+void rss_req_free(struct rss_req *r)
+{
+	if (!r)
+		return;
+	free(r->weights);
+	free(r);
+}
+
+/**
+ * rss_setup() - write @r into the maps of an rss program before it runs
+ * @d: the device it is for; a table naming queues it does not have (yet:
+ *	a tap gets its queues as they are opened) is only warned about
+ * @prog_fd: the program, loaded and not attached yet
+ * @r: what rss_parse() read
+ * @dry_run: find and check the maps, write nothing
+ *
+ * Return: 0, or a negative errno after reporting the error.
+ */
+int rss_setup(const struct xps_dev *d, int prog_fd, const struct rss_req *r,
+	      bool dry_run)
+{
+	struct rss_maps m = { .key_fd = -1, .indir_fd = -1, .config_fd = -1 };
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	int ret;
+
+	memset(&info, 0, sizeof(info));
+	(void)bpf_obj_get_info_by_fd(prog_fd, &info, &len);
+	ret = find_maps_of(prog_fd, info.id, "the program", &m);
+	if (!ret)
+		(void)queues_fit(d, r, false);
+	if (!ret && !dry_run)
+		ret = rss_write(&m, r);
+	maps_close(&m);
+	return ret;
 }

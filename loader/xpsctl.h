@@ -76,4 +76,11 @@ void dev_print(const struct xps_dev *dev, bool stats);
 void dev_free(struct xps_dev *dev);
 int dev_get(const char *name, struct xps_dev *dev);
 
+/* rss.c: the rss settings of a configuration line, for apply. */
+struct rss_req;
+int rss_parse(int argc, char **argv, struct rss_req **out);
+void rss_req_free(struct rss_req *r);
+int rss_setup(const struct xps_dev *d, int prog_fd, const struct rss_req *r,
+	      bool dry_run);
+
 #endif /* XPSCTL_H */
