@@ -32,6 +32,8 @@ static const struct subcommand {
 	  "Print attach, replace and detach events as they happen" },
 	{ "rss", cmd_rss, help_rss,
 	  "Show or set the key and table of an attached rss program" },
+	{ "apply", cmd_apply, help_apply,
+	  "Attach the programs of /etc/xps-bpf/*.conf to their devices" },
 	{ "help", NULL, NULL, "Show this help" },
 };
 

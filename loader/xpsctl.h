@@ -32,11 +32,13 @@ int cmd_detach(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_rss(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
 void help_attach(void);
 void help_detach(void);
 void help_show(void);
 void help_monitor(void);
 void help_rss(void);
+void help_apply(void);
 
 /* args.c */
 bool is_help(const char *arg);

@@ -38,7 +38,7 @@ verdict "-V is --version"
 x --help
 want_rc 0
 want_out '^Usage: xpsctl '
-for verb in attach detach show monitor rss help; do
+for verb in attach detach show monitor rss apply help; do
 	want_out "^  $verb "
 done
 verdict "--help lists every command"
@@ -48,7 +48,7 @@ want_rc 0
 want_out '^Usage: xpsctl '
 verdict "help is --help"
 
-for verb in attach detach show monitor rss; do
+for verb in attach detach show monitor rss apply; do
 	x "$verb" help
 	want_rc 0
 	want_out "^Usage: xpsctl $verb"
