@@ -72,6 +72,7 @@ if [[ ${1-} == --isolated ]]; then
 	expect "devices after the dev keyword" "xpsc0 xpsc1" xpsctl attach dev xp
 	expect "devices and stats for show" "lo stats xpsc0 xpsc1" xpsctl show ""
 	expect "devices for rss" "xpsc0 xpsc1" xpsctl rss xpsc
+	expect "devices after apply --dev" "xpsc0 xpsc1" xpsctl apply --dev xpsc
 	expect "netns names after -n" "xpsc-blue" xpsctl -n ""
 	expect "netns names after --netns" "xpsc-blue" xpsctl --netns x
 	expect "netns names in --netns=" "--netns=xpsc-blue" xpsctl --netns=
@@ -99,7 +100,7 @@ else
 	not_ok "it registers _xpsctl for xpsctl"
 fi
 
-expect "commands" "attach detach help monitor rss show" xpsctl ""
+expect "commands" "apply attach detach help monitor rss show" xpsctl ""
 expect "a command from its prefix" "detach" xpsctl de
 expect "options" "--pretty" xpsctl --p
 expect "options after options" "--verbose --version" xpsctl -j --ver
@@ -140,6 +141,13 @@ expect "rss DEV hfunc-types: the types" "all ipv4 ipv6 tcp4 tcp6 udp4 udp6" \
 expect "rss DEV hfunc-types: the last of a list" "ipv4,udp4 ipv4,udp6" \
 	xpsctl rss lo hfunc-types ipv4,u
 expect "rss DEV show: nothing more" "" xpsctl rss lo show ""
+
+expect "apply: its options" "--dev --dry-run" xpsctl apply --
+expect "apply: a FILE or DIR" "$T/objs/steer.bpf.o" xpsctl apply "$T/objs/st"
+expect "apply FILE: the options not given yet" "--dev" \
+	xpsctl apply x.conf --dry-run --
+expect "apply FILE --dev IFNAME: no second FILE" "" \
+	xpsctl apply x.conf --dev lo ""
 
 # Sections and programs, read from real objects with readelf.
 if ! command -v readelf >/dev/null; then
