@@ -8,7 +8,13 @@
 # make ynl	include/uapi/linux/xps_bpf.h from netlink/xps_bpf.yaml
 
 PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
 DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+# Where systemd and udev look, whatever PREFIX is: they do not search
+# /usr/local for udev rules.
+SYSTEMDUNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+UDEVRULESDIR ?= $(or $(addsuffix /rules.d,$(shell $(PKG_CONFIG) --variable=udevdir udev 2>/dev/null)),/lib/udev/rules.d)
 KVER ?= $(shell uname -r)
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 PACKAGE := xps-bpf
@@ -66,8 +72,8 @@ deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS)
 
-install: loader progs
-	install -D -m 0755 loader/xpsctl $(DESTDIR)$(PREFIX)/sbin/xpsctl
+install: loader progs install-systemd install-udev
+	install -D -m 0755 loader/xpsctl $(DESTDIR)$(SBINDIR)/xpsctl
 	install -d $(DESTDIR)$(PREFIX)/lib/$(PACKAGE)
 	install -m 0644 progs/*.bpf.o $(DESTDIR)$(PREFIX)/lib/$(PACKAGE)/
 	install -d $(DESTDIR)$(PREFIX)/include/$(PACKAGE)
@@ -78,9 +84,25 @@ install: loader progs
 	install -D -m 0644 doc/xps-bpf.7 $(DESTDIR)$(PREFIX)/share/man/man7/xps-bpf.7
 	install -D -m 0644 doc/xpsctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/xpsctl.8
 	install -D -m 0644 completion/xpsctl $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xpsctl
+	install -D -m 0644 doc/example.conf $(DESTDIR)$(PREFIX)/share/doc/$(PACKAGE)/example.conf
+
+# The unit and the rule run xpsctl where it is installed: SBINDIR.
+SUBST := sed -e 's|@SBINDIR@|$(SBINDIR)|g'
+
+install-systemd:
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	$(SUBST) systemd/xps-bpf.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/xps-bpf.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/xps-bpf.service
+
+install-udev:
+	install -d $(DESTDIR)$(UDEVRULESDIR)
+	$(SUBST) systemd/90-xps-bpf.rules.in >$(DESTDIR)$(UDEVRULESDIR)/90-xps-bpf.rules
+	chmod 0644 $(DESTDIR)$(UDEVRULESDIR)/90-xps-bpf.rules
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/xpsctl
+	rm -f $(DESTDIR)$(SBINDIR)/xpsctl
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/xps-bpf.service
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/90-xps-bpf.rules
 	rm -rf $(DESTDIR)$(PREFIX)/lib/$(PACKAGE) $(DESTDIR)$(PREFIX)/include/$(PACKAGE)
 	rm -f $(DESTDIR)$(PREFIX)/include/linux/xps_bpf.h
 	rm -f $(DESTDIR)$(PREFIX)/share/ynl/specs/xps_bpf.yaml
@@ -113,4 +135,4 @@ clean:
 	rm -rf build
 
 .PHONY: all loader progs test-progs module check check-debug demo bench ynl deps \
-	install uninstall dkms-install dkms-uninstall clean
+	install install-systemd install-udev uninstall dkms-install dkms-uninstall clean

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make install puts xpsctl, the programs, the headers, the docs and the
-# bash completion under DESTDIR/PREFIX, the installed xpsctl runs, and make
-# uninstall removes all of it again.
+# bash completion under DESTDIR/PREFIX, the systemd unit and the udev rule
+# in the directories systemd and udev read (running xpsctl from SBINDIR),
+# the installed xpsctl runs, and make uninstall removes all of it again.
 
 set -u
 
@@ -36,6 +37,33 @@ for f in sbin/xpsctl lib/xps-bpf/fixed.bpf.o lib/xps-bpf/rss.bpf.o \
 done
 check "the installed xpsctl reports version $version" \
 	bash -c "'$D/usr/sbin/xpsctl' --version | grep -qx 'xpsctl $version'"
+check "installs /usr/share/doc/xps-bpf/example.conf" \
+	test -s "$D/usr/share/doc/xps-bpf/example.conf"
+
+unitdir=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null)
+udevdir=$(pkg-config --variable=udevdir udev 2>/dev/null)
+unit=$D${unitdir:-/lib/systemd/system}/xps-bpf.service
+rule=$D${udevdir:-/lib/udev}/rules.d/90-xps-bpf.rules
+check "installs the unit in systemd's directory, running /usr/sbin/xpsctl apply" \
+	grep -qx 'ExecStart=/usr/sbin/xpsctl apply' "$unit"
+check "installs the udev rule in udev's directory, running /usr/sbin/xpsctl" \
+	grep -qF 'RUN+="/usr/sbin/xpsctl apply --dev $name"' "$rule"
+check "no @SUBSTITUTION@ left in the unit and the rule" \
+	bash -c "! grep -q '@[A-Z]*@' '$unit' '$rule'"
+
+# systemd-analyze checks the unit's syntax and that the commands exist: a
+# copy whose xpsctl is the one just installed.
+if command -v systemd-analyze >/dev/null; then
+	check "make install-systemd SBINDIR SYSTEMDUNITDIR" \
+		make -s -C "$TOP" install-systemd DESTDIR="$D/verify" \
+		SBINDIR="$D/usr/sbin" SYSTEMDUNITDIR=/units
+	verify=$(systemd-analyze verify --man=no "$D/verify/units/xps-bpf.service" 2>&1)
+	[[ -n $verify ]] && echo "$verify" | sed 's/^/# /'
+	check "systemd-analyze verify: the unit is clean" test -z "$verify"
+	rm -rf "$D/verify"
+else
+	echo "ok - systemd-analyze verify # SKIP systemd-analyze not installed"
+fi
 check "make uninstall" make -s -C "$TOP" uninstall DESTDIR="$D" PREFIX=/usr
 check "uninstall leaves no file behind" test -z "$(find "$D" -type f)"
 exit "$failed"
