@@ -146,6 +146,21 @@ install_tool() {
 	ln -sfn "/usr/sbin/$name" "$COMMON_ROOT/sbin/$name"
 }
 
+# install_udev: systemd's udevd and udevadm (one binary; udevd is a link
+# named for it, as Debian ships it) and our udev rule, for the test of the
+# rule (22-apply); nothing starts udevd otherwise. The rule runs the
+# guest's xpsctl, /usr/bin/xpsctl.
+install_udev() {
+	local udevadm
+
+	udevadm=$(first_existing /bin/udevadm /usr/bin/udevadm) || return 0
+	copy_binary "$udevadm" /usr/bin/udevadm
+	mkdir -p "$COMMON_ROOT/lib/systemd"
+	ln -sfn /usr/bin/udevadm "$COMMON_ROOT/lib/systemd/systemd-udevd"
+	make -s -C "$TOP" install-udev DESTDIR="$COMMON_ROOT" SBINDIR=/usr/bin \
+		UDEVRULESDIR=/usr/lib/udev/rules.d
+}
+
 install_tests() {
 	local f
 
@@ -187,6 +202,7 @@ build_common_initramfs() {
 		copy_binary "$TOP/loader/xpsctl" /usr/bin/xpsctl
 	[[ -x ${XPSCTL_SAN:-} ]] &&
 		copy_binary "$XPSCTL_SAN" /usr/bin/xpsctl-san
+	install_udev
 	install_tests
 	pack "$COMMON_ROOT" "$COMMON_CPIO"
 }
