@@ -9,6 +9,7 @@
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
+DOCDIR ?= $(PREFIX)/share/doc/$(PACKAGE)
 DESTDIR ?=
 PKG_CONFIG ?= pkg-config
 # Where systemd and udev look, whatever PREFIX is: they do not search
@@ -80,11 +81,11 @@ install: loader progs install-systemd install-udev
 	install -m 0644 progs/*.h $(DESTDIR)$(PREFIX)/include/$(PACKAGE)/
 	install -D -m 0644 include/uapi/linux/xps_bpf.h $(DESTDIR)$(PREFIX)/include/linux/xps_bpf.h
 	install -D -m 0644 netlink/xps_bpf.yaml $(DESTDIR)$(PREFIX)/share/ynl/specs/xps_bpf.yaml
-	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/$(PACKAGE)/README.md
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -D -m 0644 doc/xps-bpf.7 $(DESTDIR)$(PREFIX)/share/man/man7/xps-bpf.7
 	install -D -m 0644 doc/xpsctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/xpsctl.8
 	install -D -m 0644 completion/xpsctl $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xpsctl
-	install -D -m 0644 doc/example.conf $(DESTDIR)$(PREFIX)/share/doc/$(PACKAGE)/example.conf
+	install -D -m 0644 doc/example.conf $(DESTDIR)$(DOCDIR)/example.conf
 
 # The unit and the rule run xpsctl where it is installed: SBINDIR.
 SUBST := sed -e 's|@SBINDIR@|$(SBINDIR)|g'
@@ -106,18 +107,26 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/lib/$(PACKAGE) $(DESTDIR)$(PREFIX)/include/$(PACKAGE)
 	rm -f $(DESTDIR)$(PREFIX)/include/linux/xps_bpf.h
 	rm -f $(DESTDIR)$(PREFIX)/share/ynl/specs/xps_bpf.yaml
-	rm -rf $(DESTDIR)$(PREFIX)/share/doc/$(PACKAGE)
+	rm -rf $(DESTDIR)$(DOCDIR)
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man7/xps-bpf.7
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/xpsctl.8
 	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xpsctl
 
 # The module through DKMS, for every kernel DKMS builds for.
 DKMS_SRC := /usr/src/$(PACKAGE)-$(VERSION)
+MODULE_SOURCES := module/Kbuild module/Makefile \
+	$(filter-out %.mod.c,$(wildcard module/*.c)) $(wildcard module/*.h)
 
-dkms-install:
-	rm -rf $(DKMS_SRC)
-	install -d $(DKMS_SRC)
-	cp -r dkms.conf module include $(DKMS_SRC)/
+# The module's source tree as DKMS builds it, and nothing a build left in
+# module/; DESTDIR-aware for the Debian package.
+dkms-source:
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+	install -d $(DESTDIR)$(DKMS_SRC)/module $(DESTDIR)$(DKMS_SRC)/include/uapi/linux
+	install -m 0644 dkms.conf $(DESTDIR)$(DKMS_SRC)/
+	install -m 0644 $(MODULE_SOURCES) $(DESTDIR)$(DKMS_SRC)/module/
+	install -m 0644 include/uapi/linux/xps_bpf.h $(DESTDIR)$(DKMS_SRC)/include/uapi/linux/
+
+dkms-install: dkms-source
 	dkms add -m $(PACKAGE) -v $(VERSION)
 	dkms build -m $(PACKAGE) -v $(VERSION)
 	dkms install -m $(PACKAGE) -v $(VERSION)
@@ -135,4 +144,5 @@ clean:
 	rm -rf build
 
 .PHONY: all loader progs test-progs module check check-debug demo bench ynl deps \
-	install install-systemd install-udev uninstall dkms-install dkms-uninstall clean
+	install install-systemd install-udev uninstall dkms-source dkms-install \
+	dkms-uninstall clean

@@ -5,6 +5,8 @@
 # bash completion under DESTDIR/PREFIX, the systemd unit and the udev rule
 # in the directories systemd and udev read (running xpsctl from SBINDIR),
 # the installed xpsctl runs, and make uninstall removes all of it again.
+# make dkms-source lays out the module's sources as DKMS (and the Debian
+# package) wants them.
 
 set -u
 
@@ -66,4 +68,13 @@ else
 fi
 check "make uninstall" make -s -C "$TOP" uninstall DESTDIR="$D" PREFIX=/usr
 check "uninstall leaves no file behind" test -z "$(find "$D" -type f)"
+
+src=$D/usr/src/xps-bpf-$version
+check "make dkms-source DESTDIR" make -s -C "$TOP" dkms-source DESTDIR="$D"
+for f in dkms.conf module/Kbuild module/Makefile module/main.c module/compat.h \
+	include/uapi/linux/xps_bpf.h; do
+	check "dkms-source installs $f" test -s "$src/$f"
+done
+check "dkms-source installs no build output" \
+	test -z "$(find "$src" -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*')"
 exit "$failed"
