@@ -135,6 +135,20 @@ dkms-uninstall:
 	-dkms remove -m $(PACKAGE) -v $(VERSION) --all
 	rm -rf $(DKMS_SRC)
 
+# Debian packages (debian/) into build/deb, checked by lintian. They are
+# built from a copy of the tree: dpkg-buildpackage cleans its tree first and
+# writes to the parent directory.
+DEB_DIR := build/deb
+
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/src
+	tar -c --exclude=./build --exclude-vcs -f - . | tar -x -C $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b
+	rm -rf $(DEB_DIR)/src
+	lintian --fail-on error,warning $(DEB_DIR)/*.deb
+	@echo "lintian: no error or warning in $(notdir $(wildcard $(DEB_DIR)/*.deb))"
+
 clean:
 	$(MAKE) -C loader clean
 	$(MAKE) -C loader clean SANITIZE=1
@@ -145,4 +159,4 @@ clean:
 
 .PHONY: all loader progs test-progs module check check-debug demo bench ynl deps \
 	install install-systemd install-udev uninstall dkms-source dkms-install \
-	dkms-uninstall clean
+	dkms-uninstall deb clean
