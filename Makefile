@@ -6,6 +6,7 @@
 # make bench	transmit path performance in a test kernel (KVER=, default 6.12)
 # make deps	the Debian 12 packages needed to build and test
 # make ynl	include/uapi/linux/xps_bpf.h from netlink/xps_bpf.yaml
+# make deb	the Debian packages, into build/deb (see README)
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -27,7 +28,7 @@ DEPS := build-essential pkg-config clang llvm libbpf-dev libelf-dev \
 	man-db qemu-system-x86 busybox-static cpio xz-utils gnuplot-nox \
 	linux-image-amd64 linux-headers-amd64 \
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12 \
-	bc bison flex
+	bc bison flex debhelper dh-dkms lintian debootstrap
 
 all: loader progs module
 
@@ -149,6 +150,10 @@ deb:
 	lintian --fail-on error,warning $(DEB_DIR)/*.deb
 	@echo "lintian: no error or warning in $(notdir $(wildcard $(DEB_DIR)/*.deb))"
 
+# Those packages, installed with apt in a fresh Debian 12 chroot (as root).
+deb-check: deb
+	tests/deb/check
+
 clean:
 	$(MAKE) -C loader clean
 	$(MAKE) -C loader clean SANITIZE=1
@@ -159,4 +164,4 @@ clean:
 
 .PHONY: all loader progs test-progs module check check-debug demo bench ynl deps \
 	install install-systemd install-udev uninstall dkms-source dkms-install \
-	dkms-uninstall deb clean
+	dkms-uninstall deb deb-check clean
