@@ -227,7 +227,7 @@ attach xpsa1 name xps_fixed ($C/10-main.conf:4)" ]] ||
 		verdict "--dry-run pins nothing"
 		umount "$T/bpffs"
 	fi
-	exit $((failures > 0))
+	exit "$failed"
 fi
 
 # --- anywhere -----------------------------------------------------------------
@@ -264,8 +264,8 @@ else
 	if [[ $rc == 99 ]]; then
 		skip "apply in a namespace of its own" "cannot set up veth devices, a /run or an overlay on /etc"
 	elif [[ $rc != 0 ]]; then
-		failures=$((failures + 1))
+		failed=1
 	fi
 fi
 
-exit $((failures > 0))
+exit "$failed"

@@ -12,21 +12,12 @@
 
 set -u
 
-TOP=${XPS_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 COMPLETION=$TOP/completion/xpsctl
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 # The directory the completion runs in: file names are relative to it.
 mkdir "$T/objs"
 : >"$T/objs/steer.bpf.o"
-failed=0
-
-ok() { echo "ok - $1"; }
-not_ok() {
-	echo "not ok - $1"
-	failed=1
-}
-skip() { echo "ok - $1 # SKIP $2"; }
 
 # candidates WORD...: what the completion offers for the last WORD (the
 # word under the cursor) of the command line WORD..., sorted, on one line.

@@ -13,19 +13,9 @@
 
 set -u
 
-TOP=${XPS_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DATA=$TOP/tests/host/progs-data
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-failed=0
-
-ok() { echo "ok - $1"; }
-not_ok() {
-	echo "not ok - $1"
-	failed=1
-}
-skip() { echo "ok - $1 # SKIP $2"; }
-show_log() { sed 's/^/# /' "$1" | tail -n 60; }
 
 CC=${CC:-cc}
 CLANG=${CLANG:-clang}

@@ -8,23 +8,9 @@
 
 set -u
 
-TOP=${XPS_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BUILD=${XPS_BUILD:-$TOP/build}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-failed=0
-
-ok() { echo "ok - $1"; }
-not_ok() {
-	echo "not ok - $1"
-	failed=1
-}
-skip() { echo "ok - $1 # SKIP $2"; }
-
-# show_log FILE: why a case failed.
-show_log() {
-	sed 's/^/# /' "$1" | tail -n 40
-}
 
 # module_warnings KVER: build a copy of the module for KVER with W=1 C=1.
 module_warnings() {

@@ -460,4 +460,4 @@ if ((have_objects)); then
 	fi
 fi
 
-exit $((failures > 0))
+exit "$failed"

@@ -5,30 +5,21 @@
 #
 #   . "$(dirname "${BASH_SOURCE[0]}")/xpsctl-lib.sh"
 #
-# It sets TOP, T (a temporary directory, removed on exit) and NOT_LOADED,
+# It sources lib.sh (TOP, T, failed, ok, not_ok, skip), sets NOT_LOADED,
 # finds or builds xpsctl with SANITIZE=1 as XPSCTL (the bench's
 # build/xpsctl-san/xpsctl, else one built into T; XPSCTL=/path tests that
 # binary instead), and defines the cases' helpers: x runs xpsctl, the want_*
 # checks collect what is wrong with its run, verdict reports the case, which
 # fails on any sanitizer report too. A test ends with
 #
-#   exit $((failures > 0))
+#   exit "$failed"
 
 set -u
 
-TOP=${XPS_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-failures=0
 NOT_LOADED="xps_bpf module not loaded (modprobe xps_bpf)"
-
-ok() { echo "ok - $1"; }
-not_ok() {
-	echo "not ok - $1"
-	failures=$((failures + 1))
-}
-skip() { echo "ok - $1 # SKIP $2"; }
 
 # --- building -----------------------------------------------------------------
 

@@ -9,18 +9,8 @@
 
 set -u
 
-TOP=${XPS_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-failed=0
-
-ok() { echo "ok - $1"; }
-not_ok() {
-	echo "not ok - $1"
-	failed=1
-}
-skip() { echo "ok - $1 # SKIP $2"; }
-show_log() { sed 's/^/# /' "$1" | tail -n 60; }
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 VALID="netlink/xps_bpf.yaml validates against the kernel's YNL schema"
 SAME="include/uapi/linux/xps_bpf.h is what netlink/xps_bpf.yaml generates"
