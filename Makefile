@@ -28,6 +28,8 @@ DEPS := build-essential pkg-config clang llvm libbpf-dev libelf-dev \
 	man-db qemu-system-x86 busybox-static cpio xz-utils gnuplot-nox \
 	linux-image-amd64 linux-headers-amd64 \
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12 \
+	linux-image-rt-amd64 linux-headers-rt-amd64 \
+	linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64 \
 	bc bison flex debhelper dh-dkms lintian debootstrap
 
 all: loader progs module
