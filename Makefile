@@ -30,7 +30,8 @@ DEPS := build-essential pkg-config clang llvm libbpf-dev libelf-dev \
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12 \
 	linux-image-rt-amd64 linux-headers-rt-amd64 \
 	linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64 \
-	bc bison flex debhelper dh-dkms lintian debootstrap
+	bc bison flex debhelper dh-dkms lintian debootstrap \
+	gcc-aarch64-linux-gnu
 
 all: loader progs module
 
@@ -72,7 +73,9 @@ bench: loader progs test-progs
 ynl:
 	netlink/ynl-gen
 
+# arm64: for tests/arm64/prepare's apt-get download of Debian's arm64 kernel.
 deps:
+	dpkg --add-architecture arm64
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS)
 
