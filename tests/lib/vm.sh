@@ -14,8 +14,16 @@
 #
 # KERNEL_MODULES lists the drivers packed with each kernel (and what they
 # depend on); a caller may add to it after sourcing this file.
+#
+# XPS_ARCH=arm64 builds and boots for arm64 (qemu-system-aarch64, virt
+# board): the binaries then come from SYSROOT, the arm64 packages
+# tests/arm64/prepare extracted, and XPSCTL names the cross-built xpsctl.
+# Unset, everything is the host's.
 
 KERNEL_MODULES="veth dummy tun netconsole"
+XPS_ARCH=${XPS_ARCH:-}
+SYSROOT=${SYSROOT:-}
+XPSCTL=${XPSCTL:-$TOP/loader/xpsctl}
 
 # --- where a test kernel's files are -------------------------------------------
 
@@ -23,7 +31,7 @@ KERNEL_MODULES="veth dummy tun netconsole"
 # XPS_KERNEL_DIR, as tests/debug/build-kernel leaves it.
 kernel_image() {
 	if [[ -n $XPS_KERNEL_DIR ]]; then
-		echo "$XPS_KERNEL_DIR/bzImage"
+		first_existing "$XPS_KERNEL_DIR/bzImage" "$XPS_KERNEL_DIR/Image"
 	else
 		echo "/boot/vmlinuz-$1"
 	fi
@@ -100,20 +108,70 @@ build_module() {
 
 # --- initramfs -----------------------------------------------------------------
 
+# sysroot_path PATH: where the guest's PATH is on the host: in SYSROOT, with
+# its symbolic links resolved there too (an absolute one would lead to the
+# host's own files).
+sysroot_path() {
+	local path=$SYSROOT$1 target n
+
+	for ((n = 0; n < 40; n++)); do
+		[[ -L $path ]] || break
+		target=$(readlink "$path")
+		case $target in
+		/*) path=$SYSROOT$target ;;
+		*) path=$(dirname "$path")/$target ;;
+		esac
+	done
+	echo "$path"
+}
+
+# shared_libs BINARY: the shared libraries BINARY needs, as paths in the
+# guest: ldd's answer, or for a foreign binary, its interpreter and NEEDED
+# entries found in SYSROOT's library directories, recursively.
+shared_libs() {
+	local -A seen=()
+	local todo=("$1") file lib dir
+
+	if [[ -z $SYSROOT ]]; then
+		ldd "$1" 2>/dev/null | grep -o '/[^ ]*'
+		return
+	fi
+	while [[ ${#todo[@]} -gt 0 ]]; do
+		file=${todo[0]}
+		todo=("${todo[@]:1}")
+		for lib in $("${CROSS_COMPILE}readelf" -l "$file" 2>/dev/null |
+			sed -n 's/.*interpreter: \([^]]*\)].*/\1/p') \
+			$("${CROSS_COMPILE}readelf" -d "$file" 2>/dev/null |
+				sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			for dir in / /lib/aarch64-linux-gnu/ /usr/lib/aarch64-linux-gnu/; do
+				[[ $lib == /* ]] && dir=
+				[[ -e $(sysroot_path "$dir$lib") ]] || continue
+				if [[ -z ${seen[$dir$lib]:-} ]]; then
+					seen[$dir$lib]=1
+					echo "$dir$lib"
+					todo+=("$(sysroot_path "$dir$lib")")
+				fi
+				break
+			done
+		done
+	done
+}
+
 # copy_binary SRC DEST: SRC (symlinks resolved) to DEST inside the common
-# root, with the shared libraries it needs at the paths ldd shows.
+# root, with the shared libraries it needs.
 copy_binary() {
 	local src=$1 dest=$COMMON_ROOT$2 lib
 
 	mkdir -p "$(dirname "$dest")"
 	cp -L "$src" "$dest"
-	for lib in $(ldd "$src" 2>/dev/null | grep -o '/[^ ]*'); do
+	for lib in $(shared_libs "$src"); do
 		[[ -e $COMMON_ROOT$lib ]] && continue
 		mkdir -p "$COMMON_ROOT$(dirname "$lib")"
-		cp -L "$lib" "$COMMON_ROOT$lib"
+		cp -L "$(sysroot_path "$lib")" "$COMMON_ROOT$lib"
 	done
 }
 
+# first_existing PATH...: the first PATH that exists.
 first_existing() {
 	local path
 
@@ -127,7 +185,9 @@ install_busybox() {
 	local applet
 
 	mkdir -p "$COMMON_ROOT/bin"
-	cp /bin/busybox "$COMMON_ROOT/bin/busybox"
+	cp "$SYSROOT/bin/busybox" "$COMMON_ROOT/bin/busybox"
+	# A foreign busybox cannot list its applets here: the host's, of the
+	# same Debian version, has the same.
 	for applet in $(/bin/busybox --list-full); do
 		mkdir -p "$COMMON_ROOT/$(dirname "$applet")"
 		[[ -e $COMMON_ROOT/$applet ]] ||
@@ -138,10 +198,14 @@ install_busybox() {
 # install_tool NAME CANDIDATE...: a real tool to /usr/sbin/NAME, and the
 # busybox applet of that name pointed at it too.
 install_tool() {
-	local name=$1 src
+	local name=$1 src='' path
 
 	shift
-	src=$(first_existing "$@") || return 0
+	for path in "$@"; do
+		path=$(sysroot_path "$path")
+		[[ -e $path ]] && { src=$path; break; }
+	done
+	[[ -n $src ]] || return 0
 	copy_binary "$src" "/usr/sbin/$name"
 	ln -sfn "/usr/sbin/$name" "$COMMON_ROOT/sbin/$name"
 }
@@ -153,6 +217,8 @@ install_tool() {
 install_udev() {
 	local udevadm
 
+	# The tests of the rule skip where the guest has no udev.
+	[[ -z $SYSROOT ]] || return 0
 	udevadm=$(first_existing /bin/udevadm /usr/bin/udevadm) || return 0
 	copy_binary "$udevadm" /usr/bin/udevadm
 	mkdir -p "$COMMON_ROOT/lib/systemd"
@@ -198,8 +264,8 @@ build_common_initramfs() {
 	install_tool tc /usr/sbin/tc /sbin/tc
 	install_tool genl /usr/sbin/genl /sbin/genl
 	install_tool bpftool /usr/sbin/bpftool
-	[[ -x $TOP/loader/xpsctl ]] &&
-		copy_binary "$TOP/loader/xpsctl" /usr/bin/xpsctl
+	[[ -x $XPSCTL ]] &&
+		copy_binary "$XPSCTL" /usr/bin/xpsctl
 	[[ -x ${XPSCTL_SAN:-} ]] &&
 		copy_binary "$XPSCTL_SAN" /usr/bin/xpsctl-san
 	install_udev
@@ -278,13 +344,18 @@ build_kernel_initramfs() {
 # QEMU_TIMEOUT seconds; the serial console goes to BUILD/KVER/console.log.
 boot_vm() {
 	local kver=$1 initrd=$2 append=$3 cpu=max
+	local qemu=(qemu-system-x86_64) console=ttyS0
 
 	shift 3
 	[[ $QEMU_ACCEL == kvm ]] && cpu=host
-	timeout -k 10 "$QEMU_TIMEOUT" qemu-system-x86_64 \
+	# pauth-impdef: TCG's QARMA pointer authentication is slow, and what
+	# the tests check does not depend on the algorithm.
+	[[ $XPS_ARCH == arm64 ]] &&
+		qemu=(qemu-system-aarch64 -M virt) console=ttyAMA0 cpu=max,pauth-impdef=on
+	timeout -k 10 "$QEMU_TIMEOUT" "${qemu[@]}" \
 		-accel "$QEMU_ACCEL" -cpu "$cpu" -smp 2 -m "$QEMU_MEM" \
 		-kernel "$(kernel_image "$kver")" -initrd "$initrd" \
-		-append "console=ttyS0 quiet panic=-1 $append" -nographic -no-reboot \
+		-append "console=$console quiet panic=-1 $append" -nographic -no-reboot \
 		"$@" </dev/null >"$BUILD/$kver/console.log" 2>&1
 }
 
