@@ -2,6 +2,7 @@
 #
 # make		the CLI, the programs, and the module for the running kernel
 # make check	every test, on every test kernel installed (see README)
+# make check-arm64	the guest tests on Debian's arm64 kernel, under qemu
 # make check-debug	every test, on a KASAN + lockdep + kmemleak kernel
 # make bench	transmit path performance in a test kernel (KVER=, default 6.12)
 # make deps	the Debian 12 packages needed to build and test
@@ -55,6 +56,11 @@ module:
 
 check: loader progs test-progs
 	tests/run
+
+# The guest suite on Debian's arm64 kernel, everything cross-built (see
+# tests/README.md).
+check-arm64: progs test-progs
+	XPS_ARCH=arm64 tests/run
 
 # Builds (once, cached outside the tree) and boots a sanitizer kernel.
 check-debug: loader progs test-progs
@@ -167,6 +173,6 @@ clean:
 	-$(MAKE) -C module clean KVER=$(KVER) 2>/dev/null
 	rm -rf build
 
-.PHONY: all loader progs test-progs module check check-debug demo bench ynl deps \
+.PHONY: all loader progs test-progs module check check-arm64 check-debug demo bench ynl deps \
 	install install-systemd install-udev uninstall dkms-source dkms-install \
 	dkms-uninstall deb deb-check clean
