@@ -14,9 +14,19 @@ static void notrace hold_ftrace(unsigned long ip, unsigned long parent_ip,
 {
 }
 
+/*
+ * The flags livepatch takes: every register only where ftrace does not
+ * pass the arguments (arm64 has no SAVE_REGS at all, and refuses it).
+ */
+#ifdef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
+#define HOLD_FTRACE_REGS 0
+#else
+#define HOLD_FTRACE_REGS FTRACE_OPS_FL_SAVE_REGS
+#endif
+
 static struct ftrace_ops hold_ops = {
 	.func = hold_ftrace,
-	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+	.flags = HOLD_FTRACE_REGS | FTRACE_OPS_FL_IPMODIFY,
 };
 
 static int __init hold_init(void)
