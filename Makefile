@@ -3,6 +3,7 @@
 # make		the CLI, the programs, and the module for the running kernel
 # make check	every test, on every test kernel installed (see README)
 # make check-arm64	the guest tests on Debian's arm64 kernel, under qemu
+# make check-all	make check and make check-arm64 in one run
 # make check-debug	every test, on a KASAN + lockdep + kmemleak kernel
 # make bench	transmit path performance in a test kernel (KVER=, default 6.12)
 # make deps	the Debian 12 packages needed to build and test
@@ -61,6 +62,10 @@ check: loader progs test-progs
 # tests/README.md).
 check-arm64: progs test-progs
 	XPS_ARCH=arm64 tests/run
+
+# make check, then the arm64 run: every kernel, past CI's time budget.
+check-all: loader progs test-progs
+	XPS_CHECK_ARM64=1 tests/run
 
 # Builds (once, cached outside the tree) and boots a sanitizer kernel.
 check-debug: loader progs test-progs
@@ -173,6 +178,6 @@ clean:
 	-$(MAKE) -C module clean KVER=$(KVER) 2>/dev/null
 	rm -rf build
 
-.PHONY: all loader progs test-progs module check check-arm64 check-debug demo bench ynl deps \
-	install install-systemd install-udev uninstall dkms-source dkms-install \
-	dkms-uninstall deb deb-check clean
+.PHONY: all loader progs test-progs module check check-all check-arm64 \
+	check-debug demo bench ynl deps install install-systemd install-udev \
+	uninstall dkms-source dkms-install dkms-uninstall deb deb-check clean
