@@ -30,21 +30,21 @@ cross_build() {
 	local dir=$1 release want got log=$T/build.log src=$T/src
 
 	release=$(cat "$dir/release")
-	mkdir -p "$src"
-	cp -r "$TOP/module" "$TOP/include" "$TOP/dkms.conf" "$src/"
-	make -C "$src/module" clean KVER="$release" >/dev/null 2>&1
-	if ! make -C "$src/module" KVER="$release" KERNELDIR="$dir/src" \
-		ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- W=1 >"$log" 2>&1; then
+	module_build "$src" "$log" KVER="$release" KERNELDIR="$dir/src" \
+		ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- W=1
+	case $? in
+	0) ;;
+	1)
 		not_ok "$DESC"
 		show_log "$log"
 		return
-	fi
-	# Anything but kbuild's own progress lines is a finding.
-	if grep -v -E '^(make|  [A-Z]+ )' "$log" | grep -q .; then
+		;;
+	*)
 		not_ok "$DESC: no warning"
 		show_log "$log"
 		return
-	fi
+		;;
+	esac
 	want=$(kernel_vermagic "$dir" "$release")
 	got=$(modinfo -F vermagic "$src/module/xps_bpf.ko")
 	if [[ -z $want || $got != "$want" ]]; then

@@ -16,21 +16,18 @@ BUILD=${XPS_BUILD:-$TOP/build}
 module_warnings() {
 	local src=$T/src-$1 log=$T/build-$1.log
 
-	mkdir -p "$src"
-	cp -r "$TOP/module" "$TOP/include" "$TOP/dkms.conf" "$src/"
-	make -C "$src/module" clean KVER="$1" >/dev/null 2>&1
-	if ! make -C "$src/module" KVER="$1" W=1 C=1 >"$log" 2>&1; then
+	module_build "$src" "$log" KVER="$1" W=1 C=1
+	case $? in
+	0) ok "module builds for $1 without a warning (W=1, sparse)" ;;
+	1)
 		not_ok "module builds for $1 (W=1, sparse)"
 		show_log "$log"
-		return
-	fi
-	# Anything but kbuild's own progress lines is a finding.
-	if grep -v -E '^(make|  [A-Z]+ |Skipping BTF generation)' "$log" | grep -q .; then
+		;;
+	*)
 		not_ok "module builds for $1 without a warning (W=1, sparse)"
 		show_log "$log"
-	else
-		ok "module builds for $1 without a warning (W=1, sparse)"
-	fi
+		;;
+	esac
 }
 
 # checkpatch.pl is in Debian's linux-source tarball, not in the headers.
