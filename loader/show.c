@@ -6,11 +6,12 @@
  *
  * Output, one device per line in plain text:
  *
- *   IFNAME: prog id ID [name NAME] tag TAG queues N
+ *   IFNAME: prog id ID [name NAME] tag TAG queues N path PATH
  *   IFNAME: no program queues N           (show DEV, nothing attached)
  *
  * "name" is left out when the program has none; "queues" is the device's
- * real tx queue count. With -s, indented lines follow:
+ * real tx queue count; PATH is where the program runs (pick-tx, replace or
+ * after; xps-bpf(7), Drivers). With -s, indented lines follow:
  *
  *       runs R steered S fallback F out_of_range O
  *       queue Q: PACKETS                   (one per queue that sent packets)
@@ -19,10 +20,12 @@
  *
  *   [{"ifindex": 3, "ifname": "tap0", "tx_queues": 4,
  *     "prog": {"id": 42, "name": "steer", "tag": "0123456789abcdef"},
+ *     "path": "replace",
  *     "stats": {"runs": R, "steered": S, "fallback": F, "out_of_range": O,
  *               "queues": [{"queue": 0, "packets": P}, ...]}}]
  *
- * "prog" is null when nothing is attached; "stats" appears only with -s.
+ * "prog" is null when nothing is attached, and "path" then absent; "stats"
+ * appears only with -s.
  * Both forms come from dev_print(), field by field.
  */
 #include <errno.h>
@@ -49,6 +52,18 @@ void help_show(void)
 		"  -s, stats    add the counters: runs, steered, fallback,\n"
 		"               out_of_range and packets per queue\n",
 		PROG_NAME);
+}
+
+static const char *path_name(uint32_t path)
+{
+	static const char *const names[] = {
+		[XPS_BPF_PATH_PICK_TX] = "pick-tx",
+		[XPS_BPF_PATH_REPLACE] = "replace",
+		[XPS_BPF_PATH_AFTER] = "after",
+	};
+
+	return path < sizeof(names) / sizeof(names[0]) && names[path] ?
+		names[path] : "unknown";
 }
 
 void dev_print(const struct xps_dev *d, bool stats)
@@ -78,6 +93,8 @@ void dev_print(const struct xps_dev *d, bool stats)
 	}
 	if (d->has_tx_queues)
 		out_u64("tx_queues", " queues %" PRIu64, d->tx_queues);
+	if (d->path)
+		out_str("path", " path %s", path_name(d->path));
 	out_plain("\n");
 
 	if (stats && d->has_stats) {
@@ -146,6 +163,7 @@ static struct nla_policy dev_policy[XPS_BPF_A_MAX + 1] = {
 	[XPS_BPF_A_PROG_NAME] = { .type = NLA_STRING },
 	[XPS_BPF_A_PROG_TAG] = { .minlen = XPS_BPF_TAG_SIZE },
 	[XPS_BPF_A_STATS] = { .type = NLA_NESTED },
+	[XPS_BPF_A_PATH] = { .type = NLA_U32 },
 };
 
 static struct nla_policy stats_policy[XPS_BPF_STATS_MAX + 1] = {
@@ -242,6 +260,8 @@ static int parse_dev(struct nl_msg *msg, struct xps_dev *d)
 		if (tb[XPS_BPF_A_PROG_NAME])
 			nla_strlcpy(d->prog_name, tb[XPS_BPF_A_PROG_NAME],
 				    sizeof(d->prog_name));
+		if (tb[XPS_BPF_A_PATH])
+			d->path = nla_get_u32(tb[XPS_BPF_A_PATH]);
 		if (tb[XPS_BPF_A_PROG_TAG]) {
 			d->has_tag = true;
 			memcpy(d->prog_tag, nla_data(tb[XPS_BPF_A_PROG_TAG]),

@@ -65,6 +65,7 @@ struct xps_dev {
 	char prog_name[64];
 	bool has_tag;
 	uint8_t prog_tag[XPS_BPF_TAG_SIZE];
+	uint32_t path;		/* enum xps_bpf_path, 0: not reported */
 	bool has_stats;
 	uint64_t runs;
 	uint64_t steered;

@@ -19,6 +19,7 @@
 #include <uapi/linux/xps_bpf.h>
 
 #include "attach.h"
+#include "drivers.h"
 #include "hook.h"
 #include "netlink.h"
 
@@ -119,7 +120,8 @@ int xps_bpf_attach(struct net_device *dev, struct bpf_prog *prog, u32 flags,
 		   const u32 *expected_id, struct netlink_ext_ack *extack)
 {
 	struct xps_bpf_attachment *att = xps_bpf_find(dev);
-	int err;
+	bool channels;
+	int err, path;
 
 	ASSERT_RTNL();
 	if (xps_bpf_shutting_down) {
@@ -138,9 +140,14 @@ int xps_bpf_attach(struct net_device *dev, struct bpf_prog *prog, u32 flags,
 		return xps_bpf_replace(att, prog);
 	}
 
+	path = xps_bpf_driver_path(dev, &channels, extack);
+	if (path < 0)
+		return path;
 	att = kzalloc(sizeof(*att), GFP_KERNEL);
 	if (!att)
 		return -ENOMEM;
+	att->path = path;
+	att->channels = channels;
 	att->nqueues = dev->num_tx_queues;
 	att->stats = __alloc_percpu(struct_size(att->stats, queue, att->nqueues),
 				    __alignof__(u64));
@@ -148,8 +155,9 @@ int xps_bpf_attach(struct net_device *dev, struct bpf_prog *prog, u32 flags,
 		kfree(att);
 		return -ENOMEM;
 	}
-	err = xps_bpf_hooks_get(dev, &att->ndo_hook, extack);
-	if (err) {
+	att->hook = xps_bpf_hook_get(dev, path, extack);
+	if (IS_ERR(att->hook)) {
+		err = PTR_ERR(att->hook);
 		free_percpu(att->stats);
 		kfree(att);
 		return err;
@@ -168,7 +176,7 @@ static void xps_bpf_remove(struct xps_bpf_attachment *att, u32 reason)
 	xps_bpf_notify(att, XPS_BPF_EVENT_DETACH, reason, 0);
 	hlist_del_rcu(&att->node);
 	WRITE_ONCE(xps_bpf_gen, xps_bpf_gen + 1);
-	xps_bpf_hooks_put(att->ndo_hook);
+	xps_bpf_hook_put(att->hook);
 	/*
 	 * Readers still holding @att compare att->dev with their own device
 	 * and never dereference it: the device may go now, without waiting.

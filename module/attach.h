@@ -33,7 +33,9 @@ struct xps_bpf_stats {
  * @prog: the program, replaced under RTNL, read under RCU
  * @stats: per-CPU counters, @nqueues entries of queue[]
  * @nqueues: the device's num_tx_queues when attached (its maximum)
- * @ndo_hook: hook on the driver's ndo_select_queue, or NULL
+ * @path: XPS_BPF_PATH_*, where the program runs
+ * @channels: the driver's get_channels() bounds the program's queues
+ * @hook: the hook the program runs from
  * @dev_tracker: reference tracker of @dev
  * @rcu: deferred free
  */
@@ -43,7 +45,9 @@ struct xps_bpf_attachment {
 	struct bpf_prog __rcu *prog;
 	struct xps_bpf_stats __percpu *stats;
 	unsigned int nqueues;
-	struct xps_bpf_hook *ndo_hook;
+	u8 path;
+	bool channels;
+	struct xps_bpf_hook *hook;
 	netdevice_tracker dev_tracker;
 	struct rcu_head rcu;
 };

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The transmit hot path. ftrace redirects netdev_pick_tx(), and the
- * ndo_select_queue() of a driver that has one, to the functions below: they
- * run the program attached to the device and fall back to the original.
- * The hooks are installed only while some device has a program, so an idle
- * module costs nothing.
+ * The transmit hot path. ftrace redirects netdev_pick_tx(), or the
+ * ndo_select_queue() of a driver that drivers.c lets a program replace or
+ * follow, to the functions below: they run the program attached to the
+ * device and call the original where the driver's choice stands. A hook is
+ * installed only while a device needs it, so an idle module costs nothing.
  */
 
 #include <linux/ftrace.h>
@@ -14,14 +14,17 @@
 #include <linux/slab.h>
 #include <net/netlink.h>
 
+#include <uapi/linux/xps_bpf.h>
+
 #include "attach.h"
 #include "compat.h"
+#include "drivers.h"
 #include "hook.h"
 
 /**
  * struct xps_bpf_hook - a function redirected to one of ours
  * @ops: the ftrace registration
- * @list: entry in xps_bpf_ndo_hooks (driver hooks only)
+ * @list: entry in xps_bpf_hooks
  * @func: address of the function hooked
  * @target: address of our replacement, same prototype
  * @users: attachments that need the hook; it is installed while non-zero
@@ -37,13 +40,6 @@ struct xps_bpf_hook {
 typedef u16 (*xps_bpf_select_t)(struct net_device *dev, struct sk_buff *skb,
 				struct net_device *sb_dev);
 
-/*
- * The skb a driver's ndo_select_queue() is choosing a queue for after its
- * program fell back. Such a function may call netdev_pick_tx() itself, and
- * the program must run once per packet, not twice.
- */
-static DEFINE_PER_CPU(const struct sk_buff *, xps_bpf_ndo_skb);
-
 static void xps_bpf_count(struct xps_bpf_attachment *att, u16 queue)
 {
 	if (queue < att->nqueues)
@@ -51,19 +47,49 @@ static void xps_bpf_count(struct xps_bpf_attachment *att, u16 queue)
 }
 
 /*
- * Run the program of @att. Return: the queue it chose, or -1 to leave the
- * choice to the kernel.
+ * The attachment whose program picks @skb's queue on @dev, if any. Only
+ * @dev's selection for its own transmit counts: net_failover and netvsc ask
+ * a lower device's selection for a packet still on their own device, which
+ * then picks again when it sends. And only for the whole device: a
+ * subordinate device (macvlan offload) owns a slice of its queues that a
+ * program written for the device knows nothing of.
+ */
+static struct xps_bpf_attachment *xps_bpf_own(struct net_device *dev,
+					      struct sk_buff *skb,
+					      struct net_device *sb_dev)
+{
+	if (skb->dev != dev || (sb_dev && sb_dev != dev))
+		return NULL;
+	return xps_bpf_find(dev);
+}
+
+/*
+ * Run the program of @att. It chooses among the device's real queues or,
+ * when the device has traffic classes, among those of the packet's class,
+ * as netdev_pick_tx() does; cb[0] holds their count, cb[1] the first.
+ *
+ * Return: the queue it chose, or -1 to leave the choice to the kernel.
  */
 static int xps_bpf_run(struct xps_bpf_attachment *att, struct net_device *dev,
 		       struct sk_buff *skb)
 {
-	u32 n = READ_ONCE(dev->real_num_tx_queues);
 	struct bpf_prog *prog = rcu_dereference(att->prog);
+	u32 n = READ_ONCE(dev->real_num_tx_queues);
 	u8 saved_cb[BPF_SKB_CB_LEN];
 	u8 *cb = bpf_skb_cb(skb);
+	u32 first = 0;
 	bool pin;
 	s32 ret;
 
+	if (att->channels)
+		n = min(n, xps_bpf_driver_queues(dev));
+	if (netdev_get_num_tc(dev)) {
+		const struct netdev_tc_txq *tc =
+			&dev->tc_to_txq[netdev_get_prio_tc_map(dev, skb->priority)];
+
+		first = tc->offset;
+		n = first < n ? min_t(u32, tc->count, n - first) : 0;
+	}
 	/* A single queue leaves nothing to choose. */
 	if (n <= 1)
 		return -1;
@@ -76,11 +102,12 @@ static int xps_bpf_run(struct xps_bpf_attachment *att, struct net_device *dev,
 	pin = preemptible();
 	if (pin)
 		migrate_disable();
-	/* cb[] is the qdisc's; lend it to the program with cb[0] = n. */
+	/* cb[] is the qdisc's; lend it to the program with cb[0..1]. */
 	if (unlikely(prog->cb_access)) {
 		memcpy(saved_cb, cb, sizeof(saved_cb));
 		memset(cb, 0, sizeof(saved_cb));
 		memcpy(cb, &n, sizeof(n));
+		memcpy(cb + sizeof(n), &first, sizeof(first));
 	}
 	ret = bpf_prog_run(prog, skb);
 	if (unlikely(prog->cb_access))
@@ -98,34 +125,26 @@ static int xps_bpf_run(struct xps_bpf_attachment *att, struct net_device *dev,
 		return -1;
 	}
 	this_cpu_inc(att->stats->steered);
-	return ret;
+	return first + ret;
 }
 
 /*
- * A subordinate device (macvlan offload) owns a slice of the queues that a
- * program written for the whole device knows nothing of: leave it alone.
+ * Replaces netdev_pick_tx(), for XPS_BPF_PATH_PICK_TX: called by the core
+ * for a device with no ndo_select_queue(), or by the driver's own.
  */
-static bool xps_bpf_whole_device(struct net_device *dev,
-				 struct net_device *sb_dev)
-{
-	return !sb_dev || sb_dev == dev;
-}
-
-/* Replaces netdev_pick_tx(). */
 static u16 xps_bpf_netdev_pick_tx(struct net_device *dev, struct sk_buff *skb,
 				  struct net_device *sb_dev)
 {
-	struct xps_bpf_attachment *att = NULL;
+	struct xps_bpf_attachment *att;
 	int queue = -1;
 	u16 ret;
 
 	rcu_read_lock();
-	if (this_cpu_read(xps_bpf_ndo_skb) != skb &&
-	    xps_bpf_whole_device(dev, sb_dev)) {
-		att = xps_bpf_find(dev);
-		if (att)
-			queue = xps_bpf_run(att, dev, skb);
-	}
+	att = xps_bpf_own(dev, skb, sb_dev);
+	if (att && att->path != XPS_BPF_PATH_PICK_TX)
+		att = NULL;
+	if (att)
+		queue = xps_bpf_run(att, dev, skb);
 	/*
 	 * Not a tail call: the original must see our address as its caller,
 	 * or ftrace would send it back here.
@@ -137,35 +156,35 @@ static u16 xps_bpf_netdev_pick_tx(struct net_device *dev, struct sk_buff *skb,
 	return ret;
 }
 
-/* Replaces the ndo_select_queue() of every driver hooked. */
+/*
+ * Replaces the ndo_select_queue() of every driver hooked, for
+ * XPS_BPF_PATH_REPLACE and XPS_BPF_PATH_AFTER. The original is the device's
+ * own: drivers.c lists only functions called as their device's
+ * ndo_select_queue().
+ */
 static u16 xps_bpf_ndo_select_queue(struct net_device *dev,
 				    struct sk_buff *skb,
 				    struct net_device *sb_dev)
 {
 	xps_bpf_select_t select = dev->netdev_ops->ndo_select_queue;
-	struct xps_bpf_attachment *att = NULL;
-	const struct sk_buff *outer;
+	struct xps_bpf_attachment *att;
 	int queue = -1;
 	u16 ret;
 
 	rcu_read_lock();
-	if (xps_bpf_whole_device(dev, sb_dev)) {
-		att = xps_bpf_find(dev);
-		if (att)
-			queue = xps_bpf_run(att, dev, skb);
-	}
-	if (queue >= 0) {
-		ret = queue;
-	} else {
-		preempt_disable();
-		outer = this_cpu_read(xps_bpf_ndo_skb);
-		if (att)
-			this_cpu_write(xps_bpf_ndo_skb, skb);
+	att = xps_bpf_own(dev, skb, sb_dev);
+	if (att && att->path == XPS_BPF_PATH_PICK_TX)
+		att = NULL;
+	if (att && att->path == XPS_BPF_PATH_REPLACE)
+		queue = xps_bpf_run(att, dev, skb);
+	if (queue < 0) {
 		ret = select ? select(dev, skb, sb_dev) :
 			       netdev_pick_tx(dev, skb, sb_dev);
-		this_cpu_write(xps_bpf_ndo_skb, outer);
-		preempt_enable();
+		if (att && att->path == XPS_BPF_PATH_AFTER)
+			queue = xps_bpf_run(att, dev, skb);
 	}
+	if (queue >= 0)
+		ret = queue;
 	if (att)
 		xps_bpf_count(att, ret);
 	rcu_read_unlock();
@@ -188,16 +207,13 @@ static void notrace xps_bpf_ftrace(unsigned long ip, unsigned long parent_ip,
 		xps_bpf_set_ip(fregs, hook->target);
 }
 
-static struct xps_bpf_hook xps_bpf_pick_hook;
-static LIST_HEAD(xps_bpf_ndo_hooks);
+/* Every hook installed; RTNL. */
+static LIST_HEAD(xps_bpf_hooks);
 
 static int xps_bpf_hook_enable(struct xps_bpf_hook *hook,
 			       struct netlink_ext_ack *extack)
 {
 	int err;
-
-	if (hook->users++)
-		return 0;
 
 	memset(&hook->ops, 0, sizeof(hook->ops));
 	hook->ops.func = xps_bpf_ftrace;
@@ -206,7 +222,7 @@ static int xps_bpf_hook_enable(struct xps_bpf_hook *hook,
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "the transmit queue selection function cannot be traced");
-		goto err;
+		return err;
 	}
 	err = register_ftrace_function(&hook->ops);
 	if (err) {
@@ -217,95 +233,60 @@ static int xps_bpf_hook_enable(struct xps_bpf_hook *hook,
 		else
 			NL_SET_ERR_MSG_MOD(extack,
 					   "cannot hook the transmit queue selection function");
-		goto err;
 	}
-	return 0;
-err:
-	hook->users--;
 	return err;
 }
 
-static void xps_bpf_hook_disable(struct xps_bpf_hook *hook)
+/**
+ * xps_bpf_hook_get() - install what a program on @dev needs
+ * @dev: the device a program is being attached to
+ * @path: XPS_BPF_PATH_*, from xps_bpf_driver_path()
+ * @extack: error report
+ *
+ * XPS_BPF_PATH_PICK_TX hooks netdev_pick_tx(), the others the driver's
+ * ndo_select_queue(). A hook is shared by every attachment that needs it.
+ *
+ * Context: RTNL.
+ * Return: the hook, or an ERR_PTR() with @extack set.
+ */
+struct xps_bpf_hook *xps_bpf_hook_get(struct net_device *dev, u32 path,
+				      struct netlink_ext_ack *extack)
 {
-	int err;
-
-	if (--hook->users)
-		return;
-	err = unregister_ftrace_function(&hook->ops);
-	if (err)
-		pr_err("cannot unhook %ps: %d\n", (void *)hook->func, err);
-	ftrace_free_filter(&hook->ops);
-}
-
-static struct xps_bpf_hook *xps_bpf_ndo_hook_get(unsigned long func,
-						 struct netlink_ext_ack *extack)
-{
+	unsigned long func = (unsigned long)dev->netdev_ops->ndo_select_queue;
+	unsigned long target = (unsigned long)xps_bpf_ndo_select_queue;
 	struct xps_bpf_hook *hook;
 	int err;
 
 	ASSERT_RTNL();
-	list_for_each_entry(hook, &xps_bpf_ndo_hooks, list)
-		if (hook->func == func)
-			goto enable;
+	if (path == XPS_BPF_PATH_PICK_TX) {
+		func = (unsigned long)netdev_pick_tx;
+		target = (unsigned long)xps_bpf_netdev_pick_tx;
+	}
+	list_for_each_entry(hook, &xps_bpf_hooks, list) {
+		if (hook->func == func) {
+			hook->users++;
+			return hook;
+		}
+	}
 
 	hook = kzalloc(sizeof(*hook), GFP_KERNEL);
 	if (!hook)
 		return ERR_PTR(-ENOMEM);
 	hook->func = func;
-	hook->target = (unsigned long)xps_bpf_ndo_select_queue;
-	list_add(&hook->list, &xps_bpf_ndo_hooks);
-enable:
+	hook->target = target;
 	err = xps_bpf_hook_enable(hook, extack);
 	if (err) {
-		if (!hook->users) {
-			list_del(&hook->list);
-			kfree(hook);
-		}
+		kfree(hook);
 		return ERR_PTR(err);
 	}
+	hook->users = 1;
+	list_add(&hook->list, &xps_bpf_hooks);
 	return hook;
 }
 
 /**
- * xps_bpf_hooks_get() - install what a program on @dev needs
- * @dev: the device a program is being attached to
- * @ndo_hook: set to the hook of @dev's ndo_select_queue(), or NULL
- * @extack: error report
- *
- * Context: RTNL.
- * Return: 0, or a negative errno with @extack set.
- */
-int xps_bpf_hooks_get(struct net_device *dev, struct xps_bpf_hook **ndo_hook,
-		      struct netlink_ext_ack *extack)
-{
-	unsigned long ndo = (unsigned long)dev->netdev_ops->ndo_select_queue;
-	struct xps_bpf_hook *hook = NULL;
-	int err;
-
-	ASSERT_RTNL();
-	if (!xps_bpf_pick_hook.func) {
-		xps_bpf_pick_hook.func = (unsigned long)netdev_pick_tx;
-		xps_bpf_pick_hook.target = (unsigned long)xps_bpf_netdev_pick_tx;
-	}
-	err = xps_bpf_hook_enable(&xps_bpf_pick_hook, extack);
-	if (err)
-		return err;
-
-	/* A driver may use netdev_pick_tx itself as its ndo_select_queue. */
-	if (ndo && ndo != xps_bpf_pick_hook.func) {
-		hook = xps_bpf_ndo_hook_get(ndo, extack);
-		if (IS_ERR(hook)) {
-			xps_bpf_hook_disable(&xps_bpf_pick_hook);
-			return PTR_ERR(hook);
-		}
-	}
-	*ndo_hook = hook;
-	return 0;
-}
-
-/**
- * xps_bpf_hooks_put() - release what xps_bpf_hooks_get() installed
- * @ndo_hook: the driver hook it returned, or NULL
+ * xps_bpf_hook_put() - release what xps_bpf_hook_get() returned
+ * @hook: the hook
  *
  * The last user of a hook removes it. Once ftrace has let go of it, no CPU
  * enters our replacement any more; attachments are freed after an RCU grace
@@ -313,15 +294,20 @@ int xps_bpf_hooks_get(struct net_device *dev, struct xps_bpf_hook **ndo_hook,
  *
  * Context: RTNL.
  */
-void xps_bpf_hooks_put(struct xps_bpf_hook *ndo_hook)
+void xps_bpf_hook_put(struct xps_bpf_hook *hook)
 {
+	int err;
+
 	ASSERT_RTNL();
-	if (ndo_hook) {
-		xps_bpf_hook_disable(ndo_hook);
-		if (!ndo_hook->users) {
-			list_del(&ndo_hook->list);
-			kfree(ndo_hook);
-		}
+	if (--hook->users)
+		return;
+	list_del(&hook->list);
+	err = unregister_ftrace_function(&hook->ops);
+	if (err) {
+		/* ftrace may still call through it: keep it for good. */
+		pr_err("cannot unhook %ps: %d\n", (void *)hook->func, err);
+		return;
 	}
-	xps_bpf_hook_disable(&xps_bpf_pick_hook);
+	ftrace_free_filter(&hook->ops);
+	kfree(hook);
 }

@@ -2,12 +2,14 @@
 #ifndef _XPS_BPF_HOOK_H
 #define _XPS_BPF_HOOK_H
 
+#include <linux/types.h>
+
 struct net_device;
 struct netlink_ext_ack;
 struct xps_bpf_hook;
 
-int xps_bpf_hooks_get(struct net_device *dev, struct xps_bpf_hook **ndo_hook,
-		      struct netlink_ext_ack *extack);
-void xps_bpf_hooks_put(struct xps_bpf_hook *ndo_hook);
+struct xps_bpf_hook *xps_bpf_hook_get(struct net_device *dev, u32 path,
+				      struct netlink_ext_ack *extack);
+void xps_bpf_hook_put(struct xps_bpf_hook *hook);
 
 #endif /* _XPS_BPF_HOOK_H */

@@ -12,6 +12,7 @@
 #include <uapi/linux/xps_bpf.h>
 
 #include "attach.h"
+#include "drivers.h"
 #include "netlink.h"
 
 /* Unregistration also covers a move to another netns. */
@@ -44,6 +45,9 @@ static int __init xps_bpf_init(void)
 {
 	int err;
 
+	err = xps_bpf_drivers_init();
+	if (err)
+		return err;
 	err = register_pernet_subsys(&xps_bpf_net_ops);
 	if (err)
 		return err;

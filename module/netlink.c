@@ -38,7 +38,7 @@ static struct genl_family xps_bpf_family;
 /* Upper bound of a reply or event about @att (may be NULL). */
 static size_t xps_bpf_msg_size(const struct xps_bpf_attachment *att)
 {
-	size_t size = nla_total_size(sizeof(u32)) * 6 +	/* u32 attributes */
+	size_t size = nla_total_size(sizeof(u32)) * 7 +	/* u32 attributes */
 		      nla_total_size(IFNAMSIZ);
 	unsigned int queue_size = nla_total_size(0) +
 				  nla_total_size(sizeof(u32)) +
@@ -135,7 +135,9 @@ static int xps_bpf_put_entry(struct sk_buff *msg, const struct net_device *dev,
 {
 	if (xps_bpf_put_dev(msg, dev))
 		return -EMSGSIZE;
-	if (att && (xps_bpf_put_prog(msg, att) || xps_bpf_put_stats(msg, att)))
+	if (att && (xps_bpf_put_prog(msg, att) ||
+		    nla_put_u32(msg, XPS_BPF_A_PATH, att->path) ||
+		    xps_bpf_put_stats(msg, att)))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -82,7 +82,7 @@ attach() {
 
 # real_queues DEV: the queue count xpsctl show reports
 real_queues() {
-	xpsctl show "$1" | sed -n 's/.* queues \([0-9]*\)$/\1/p'
+	xpsctl show "$1" | sed -n 's/.* queues \([0-9]*\).*/\1/p'
 }
 
 # counters DEV: the "runs ..." line of xpsctl show -s

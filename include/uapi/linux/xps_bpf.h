@@ -54,6 +54,26 @@ enum xps_bpf_reason {
 	XPS_BPF_REASON_UNLOAD,
 };
 
+/**
+ * enum xps_bpf_path - where the program runs, chosen from the driver's
+ *   ndo_select_queue() when attaching (xps-bpf(7), Drivers)
+ * @XPS_BPF_PATH_UNSPEC: unused
+ * @XPS_BPF_PATH_PICK_TX: in netdev_pick_tx(), where XPS runs: the device has
+ *   no ndo_select_queue(), or one that calls netdev_pick_tx() and adjusts its
+ *   result
+ * @XPS_BPF_PATH_REPLACE: in place of the driver's ndo_select_queue(), which
+ *   only picks a queue; a fallback calls it
+ * @XPS_BPF_PATH_AFTER: after the driver's ndo_select_queue(), which keeps
+ *   state of its own (bonding, team): it runs for every packet, and a queue
+ *   the program returns replaces its choice
+ */
+enum xps_bpf_path {
+	XPS_BPF_PATH_UNSPEC,
+	XPS_BPF_PATH_PICK_TX,
+	XPS_BPF_PATH_REPLACE,
+	XPS_BPF_PATH_AFTER,
+};
+
 enum xps_bpf_attr {
 	XPS_BPF_A_UNSPEC,
 	XPS_BPF_A_IFINDEX,
@@ -70,6 +90,7 @@ enum xps_bpf_attr {
 	XPS_BPF_A_REASON,
 	XPS_BPF_A_OLD_PROG_ID,
 	XPS_BPF_A_PAD,
+	XPS_BPF_A_PATH,
 
 	__XPS_BPF_A_LAST,
 	XPS_BPF_A_MAX = (__XPS_BPF_A_LAST - 1)

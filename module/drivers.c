@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where a program may run on a device, decided by its driver's
+ * ndo_select_queue().
+ *
+ * A program must never break what a driver decides. Without an
+ * ndo_select_queue(), or with one that calls netdev_pick_tx() and adjusts
+ * its result, the program runs in netdev_pick_tx(), where XPS runs, and the
+ * driver's adjustments still apply after it. A driver that picks queues by
+ * rules of its own is refused, unless its function is in the table below,
+ * each entry with the reason read in the driver's source, or the user names
+ * it in the module parameter "drivers".
+ *
+ * Functions are told by name, as kallsyms prints it: most of them live in
+ * modules whose symbols xps_bpf cannot link to.
+ */
+
+#include <linux/ethtool.h>
+#include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/netdevice.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/netlink.h>
+
+#include <uapi/linux/xps_bpf.h>
+
+#include "compat.h"
+#include "drivers.h"
+
+/**
+ * struct xps_bpf_driver - what xps_bpf knows of an ndo_select_queue()
+ * @func: its name
+ * @path: XPS_BPF_PATH_*
+ * @channels: the driver's ethtool get_channels() reads, without a lock, the
+ *	number of queues its transmit function accepts; that count, not
+ *	real_num_tx_queues, bounds the program
+ */
+struct xps_bpf_driver {
+	const char *func;
+	u8 path;
+	bool channels;
+};
+
+static const struct xps_bpf_driver xps_bpf_drivers[] = {
+	/*
+	 * They call netdev_pick_tx() for the traffic XPS may place, and keep
+	 * their own rules for the rest: a program runs where XPS would, and
+	 * what they do with its result still holds.
+	 */
+	{ "bcm_sysport_select_queue", XPS_BPF_PATH_PICK_TX },	/* DSA queues */
+	{ "bnx2x_select_queue", XPS_BPF_PATH_PICK_TX },		/* FCoE ring, modulo */
+	{ "cxgb_select_queue", XPS_BPF_PATH_PICK_TX },		/* DCB, crypto queues */
+	{ "fec_enet_select_queue", XPS_BPF_PATH_PICK_TX },	/* AVB by VLAN PCP */
+	{ "hns_nic_select_queue", XPS_BPF_PATH_PICK_TX },	/* multicast on 0 */
+	{ "hns3_nic_select_queue", XPS_BPF_PATH_PICK_TX },	/* DSCP -> priority */
+	{ "i40e_lan_select_queue", XPS_BPF_PATH_PICK_TX },	/* DCB ranges */
+	{ "ice_select_queue", XPS_BPF_PATH_PICK_TX },		/* DSCP -> priority */
+	{ "ixgbe_select_queue", XPS_BPF_PATH_PICK_TX },		/* FCoE, macvlan */
+	{ "mlx4_en_select_queue", XPS_BPF_PATH_PICK_TX },	/* rings per UP */
+	{ "mlx5e_select_queue", XPS_BPF_PATH_PICK_TX },		/* PTP, HTB, UP */
+	{ "otx2_select_queue", XPS_BPF_PATH_PICK_TX },		/* HTB, PFC */
+	{ "qede_select_queue", XPS_BPF_PATH_PICK_TX },		/* modulo TSS */
+	{ "qeth_l2_iqd_select_queue", XPS_BPF_PATH_PICK_TX },	/* mcast queue */
+	{ "qeth_l3_iqd_select_queue", XPS_BPF_PATH_PICK_TX },	/* mcast queue */
+	{ "qeth_osa_select_queue", XPS_BPF_PATH_PICK_TX },	/* prio queueing */
+	{ "stmmac_select_queue", XPS_BPF_PATH_PICK_TX },	/* TSO on queue 0 */
+	{ "xenvif_select_queue", XPS_BPF_PATH_PICK_TX },	/* frontend's hash */
+
+	/*
+	 * tun/tap: a flow hash, or the TUNSETSTEERINGEBPF program, modulo
+	 * tun->numqueues; its only side effect is an RFS hint in its flow
+	 * table. It drops what is sent to a queue whose file is detached, and
+	 * while a queue detaches, tun->numqueues (which tun_get_channels()
+	 * reports) is already lower than real_num_tx_queues.
+	 */
+	{ "tun_select_queue", XPS_BPF_PATH_REPLACE, true },
+	/* xen-netfront: the flow hash modulo real_num_tx_queues. */
+	{ "xennet_select_queue", XPS_BPF_PATH_REPLACE },
+	/* mana: its RSS indirection table, and the socket's cached queue. */
+	{ "mana_select_queue", XPS_BPF_PATH_REPLACE },
+
+	/*
+	 * They save the packet's queue_mapping in qdisc_skb_cb() for the
+	 * lower device's transmit (and net_failover and netvsc ask that
+	 * device's selection); their transmit then uses the queue picked
+	 * (bonding's and team's queue_id) only to choose a lower device.
+	 */
+	{ "bond_select_queue", XPS_BPF_PATH_AFTER },
+	{ "team_select_queue", XPS_BPF_PATH_AFTER },
+	{ "net_failover_select_queue", XPS_BPF_PATH_AFTER },
+	{ "netvsc_select_queue", XPS_BPF_PATH_AFTER },
+
+	/*
+	 * Not listed, so refused: dev_pick_tx_zero (always queue 0),
+	 * airoha_dev_select_queue and mtk_select_queue (a QoS channel or a
+	 * queue per MAC or DSA port), ravb_select_queue (timestamps on one
+	 * queue only), hfi1_vnic_select_queue and opa_vnic_select_queue (an
+	 * SDMA engine by virtual lane), vsw_select_queue and
+	 * vnet_select_queue (a queue per port), mwifiex_netdev_select_wmm_queue,
+	 * rtw_select_queue, ieee80211_netdev_select_queue and
+	 * ieee80211_monitor_select_queue (802.11 access categories).
+	 */
+};
+
+#define XPS_BPF_USER_DRIVERS 16
+#define XPS_BPF_FUNC_LEN 64
+
+static char *drivers;
+module_param(drivers, charp, 0444);
+MODULE_PARM_DESC(drivers,
+		 "ndo_select_queue() functions known to the user, FUNC:PATH,... with PATH pick-tx, replace or after (xps-bpf(7), Drivers)");
+
+static struct xps_bpf_user_driver {
+	char func[XPS_BPF_FUNC_LEN];
+	u8 path;
+} xps_bpf_user_drivers[XPS_BPF_USER_DRIVERS] __ro_after_init;
+
+static unsigned int xps_bpf_n_user_drivers __ro_after_init;
+
+static const char * const xps_bpf_path_names[] = {
+	[XPS_BPF_PATH_PICK_TX]	= "pick-tx",
+	[XPS_BPF_PATH_REPLACE]	= "replace",
+	[XPS_BPF_PATH_AFTER]	= "after",
+};
+
+static int __init xps_bpf_parse_driver(char *entry)
+{
+	struct xps_bpf_user_driver *d;
+	char *path = strchr(entry, ':');
+	int i;
+
+	if (!path || path == entry || path - entry >= XPS_BPF_FUNC_LEN) {
+		pr_err("drivers: \"%s\" is not FUNC:PATH\n", entry);
+		return -EINVAL;
+	}
+	*path++ = '\0';
+	for (i = XPS_BPF_PATH_PICK_TX; i < ARRAY_SIZE(xps_bpf_path_names); i++)
+		if (!strcmp(path, xps_bpf_path_names[i]))
+			break;
+	if (i == ARRAY_SIZE(xps_bpf_path_names)) {
+		pr_err("drivers: %s: path \"%s\" is none of pick-tx, replace, after\n",
+		       entry, path);
+		return -EINVAL;
+	}
+	if (xps_bpf_n_user_drivers == XPS_BPF_USER_DRIVERS) {
+		pr_err("drivers: more than %d functions\n", XPS_BPF_USER_DRIVERS);
+		return -EINVAL;
+	}
+	d = &xps_bpf_user_drivers[xps_bpf_n_user_drivers++];
+	strscpy(d->func, entry, sizeof(d->func));
+	d->path = i;
+	return 0;
+}
+
+/**
+ * xps_bpf_drivers_init() - read the module parameter "drivers"
+ *
+ * Return: 0, or -EINVAL (with a message in the log) when it is malformed.
+ */
+int __init xps_bpf_drivers_init(void)
+{
+	char *list, *cur, *entry;
+	int err = 0;
+
+	if (!drivers || !*drivers)
+		return 0;
+	list = kstrdup(drivers, GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+	cur = list;
+	while ((entry = strsep(&cur, ",")) && !err)
+		if (*entry)
+			err = xps_bpf_parse_driver(entry);
+	kfree(list);
+	return err;
+}
+
+/* Whether kallsyms' "NAME" or "NAME [MODULE]" names @func. */
+static bool xps_bpf_names(const char *sym, const char *func)
+{
+	size_t len = strlen(func);
+
+	return !strncmp(sym, func, len) && (!sym[len] || sym[len] == ' ');
+}
+
+/**
+ * xps_bpf_driver_path() - where a program on @dev runs
+ * @dev: the device
+ * @channels: set when the driver's get_channels() bounds the program
+ * @extack: error report
+ *
+ * Context: RTNL.
+ * Return: XPS_BPF_PATH_*, or -EOPNOTSUPP with @extack set when the driver
+ * picks queues by rules a program could break.
+ */
+int xps_bpf_driver_path(const struct net_device *dev, bool *channels,
+			struct netlink_ext_ack *extack)
+{
+	u16 (*select)(struct net_device *dev, struct sk_buff *skb,
+		      struct net_device *sb_dev) = dev->netdev_ops->ndo_select_queue;
+	char sym[XPS_BPF_FUNC_LEN + MODULE_NAME_LEN + 4];
+	unsigned int i;
+
+	*channels = false;
+	if (!select || select == netdev_pick_tx)
+		return XPS_BPF_PATH_PICK_TX;
+
+	snprintf(sym, sizeof(sym), "%ps", select);
+	for (i = 0; i < xps_bpf_n_user_drivers; i++)
+		if (xps_bpf_names(sym, xps_bpf_user_drivers[i].func))
+			return xps_bpf_user_drivers[i].path;
+	for (i = 0; i < ARRAY_SIZE(xps_bpf_drivers); i++) {
+		if (!xps_bpf_names(sym, xps_bpf_drivers[i].func))
+			continue;
+		*channels = xps_bpf_drivers[i].channels &&
+			    dev->ethtool_ops && dev->ethtool_ops->get_channels;
+		return xps_bpf_drivers[i].path;
+	}
+	/* The name alone: a formatted extack holds 80 characters. */
+	sym[strcspn(sym, " ")] = '\0';
+	xps_bpf_err_fmt(extack, "%.32s picks queues by its own rules (xps-bpf(7))",
+			"the driver's ndo_select_queue() picks queues by its own rules (xps-bpf(7)); its name is in the kernel log",
+			sym);
+	return -EOPNOTSUPP;
+}
+
+/**
+ * xps_bpf_driver_queues() - the queues @dev's transmit accepts now
+ * @dev: a device whose driver has the table's "channels"
+ *
+ * Context: any, as tun_get_channels() allows.
+ * Return: the count.
+ */
+u32 xps_bpf_driver_queues(struct net_device *dev)
+{
+	struct ethtool_channels ch = {};
+
+	dev->ethtool_ops->get_channels(dev, &ch);
+	return ch.combined_count;
+}
