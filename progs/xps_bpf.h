@@ -4,14 +4,19 @@
  *
  * - The program is a BPF_PROG_TYPE_SOCKET_FILTER program; its section name
  *   does not matter (xpsctl sets the type).
- * - It runs once per packet, when the kernel picks the packet's transmit
+ * - It runs once per packet, when the device picks the packet's transmit
  *   queue, and sees the outgoing skb (skb->data at the link-layer header).
- * - skb->cb[0] holds n, the device's number of real tx queues.
- * - It returns the queue: 0..n-1 is that queue; a negative value
- *   (XPS_BPF_FALLBACK) lets the kernel choose as if no program were attached
- *   (XPS, then the flow hash); a value >= n also lets the kernel choose, and
- *   is counted as out of range.
- * - On a device with a single tx queue the program is not run.
+ * - skb->cb[0] holds n, the number of queues it may choose from, and
+ *   skb->cb[1] the first of them, f: the device's real tx queues (f = 0),
+ *   or, on a device with traffic classes (mqprio, taprio, DCB), the queues
+ *   of the packet's class (its skb->priority's), as XPS sees them.
+ * - It returns the queue: r in 0..n-1 is queue f + r (queue r without
+ *   traffic classes); a negative value (XPS_BPF_FALLBACK) lets the kernel
+ *   choose as if no program were attached (XPS, then the flow hash); a value
+ *   >= n also lets the kernel choose, and is counted as out of range.
+ * - Where the driver has rules of its own (reserved queues, DCB ranges...),
+ *   they still apply to the queue chosen (xps-bpf(7), Drivers).
+ * - Where only one queue is left to choose from, the program is not run.
  *
  * Below the contract: small always-inline helpers to read a packet's headers.
  * They read with bpf_skb_load_bytes_relative() only, relative to the network
@@ -34,10 +39,16 @@
 /* Any negative return: the kernel chooses the queue. */
 #define XPS_BPF_FALLBACK (-1)
 
-/* n: the device's real tx queue count. */
+/* n: the number of queues the program chooses from. */
 static __always_inline __u32 xps_bpf_num_queues(const struct __sk_buff *skb)
 {
 	return skb->cb[0];
+}
+
+/* f: the device queue that a return of 0 means (0 without traffic classes). */
+static __always_inline __u32 xps_bpf_first_queue(const struct __sk_buff *skb)
+{
+	return skb->cb[1];
 }
 
 /* A 32-bit hash scaled to 0..n-1 without a division (0 when n is 0). */
