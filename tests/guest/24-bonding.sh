@@ -12,6 +12,10 @@
 #     program; the bond's own frames are on its queue 1. Had the program
 #     replaced bond_select_queue(), the slave would get whatever the bridge
 #     left in skb->cb as queue mapping, the same for every flow.
+#     Frames the bridge forwards from another port, a veth whose peer sends
+#     them on its queue 2 (ret_2 there), come in with queue mapping 2:
+#     bonding saves it for the slave, which puts them all on one queue,
+#     and must still with cb_last on the bond (cb[0] - 1, its last queue).
 # (b) bonding's queue_id: a balance-rr bond whose slaves have queue_id 1
 #     and 2; the program's queue picks the slave (ret_1, ret_2); queue 0
 #     (ret_0), a queue no slave has (ret_3) and no program alternate.
@@ -29,10 +33,12 @@ FIRST=$((HDR + BASE))
 LAST=$((HDR + BASE + FLOWS - 1))
 TOTAL=$((FLOWS * PER))
 SQ=4				# the slave's tx queues in (a) and (c)
+FWD=32				# frames forwarded from the bridge's other port
+FWD_LEN=700			# their length
 
-BR=br24 BOND=bd24 SLAVE=vb24 NET=10.94.0	# (a)
-RR=bq24 S1=vq1 S2=vq2 RR_NET=10.93.0		# (b)
-TBR=brt24 TEAM=tm24 TSLAVE=vt24 TNET=10.91.0	# (c)
+BR=br24 BOND=bd24 SLAVE=vb24 NET=10.94.0 IN=vi24	# (a)
+RR=bq24 S1=vq1 S2=vq2 RR_NET=10.93.0			# (b)
+TBR=brt24 TEAM=tm24 TSLAVE=vt24 TNET=10.91.0 TIN=vj24	# (c)
 
 # --- helpers -------------------------------------------------------------------
 
@@ -163,11 +169,42 @@ bridged() {
 		"$_own" "$(flow_map "$_sl")"
 }
 
+# forwarded UPPER SLAVE IN: FWD frames from IN's peer (pktsend, each with
+# its own UDP source port), on its queue 2, which the bridge forwards to
+# UPPER; with no program on UPPER, then cb_last: the slave's queues must
+# not change.
+forwarded() {
+	_up=$1 _sl=$2 _in=$3
+
+	check "${_in}p: attach ret_2" attach "${_in}p" ret_2 || return 1
+	trace_clear
+	pktsend "${_in}p" "$FWD" "$FWD_LEN" >/dev/null
+	# af_packet's qdisc bypass skips the tracepoint: the counters tell.
+	check_eq "forwarded: ${_in}p sends them on its queue 2" \
+		"runs $FWD steered $FWD fallback 0 out_of_range 0 queue 2: $FWD" \
+		"$(xpsctl show -s "${_in}p" | sed -nE 's/^ *((runs|queue) .*)$/\1/p' | one_line)"
+	_own_q=$(trace_queues "$_sl" "$FWD_LEN" | one_line)
+	check "forwarded, no program on $_up: $_sl sends them all, on one queue ($_own_q)" \
+		[ "$(echo "$_own_q" | awk '{ print NF, $2 }')" = "2 $FWD" ]
+
+	check "$_up: attach cb_last (cb[0] - 1)" attach "$_up" cb_last
+	_last=$(($(xpsctl show "$_up" | sed -n 's/.* queues \([0-9]*\).*/\1/p') - 1))
+	trace_clear
+	pktsend "${_in}p" "$FWD" "$FWD_LEN" >/dev/null
+	check_eq "forwarded, cb_last on $_up: its own frames on its last queue, $_last" \
+		"$_last $FWD" "$(trace_queues "$_up" "$FWD_LEN" | one_line)"
+	check_eq "forwarded, cb_last on $_up: $_sl's queue as without a program" \
+		"$_own_q" "$(trace_queues "$_sl" "$FWD_LEN" | one_line)"
+	check "$_up: detach" xpsctl detach "$_up"
+	check "${_in}p: detach" xpsctl detach "${_in}p"
+}
+
 cleanup() {
-	for _d in "$BOND" "$RR" "$TEAM"; do
+	for _d in "$BOND" "$RR" "$TEAM" "${IN}p" "${TIN}p"; do
 		xpsctl detach "$_d" >/dev/null 2>&1
 	done
-	for _d in "$BR" "$TBR" "$BOND" "$RR" "$TEAM" "$SLAVE" "$S1" "$S2" "$TSLAVE"; do
+	for _d in "$BR" "$TBR" "$BOND" "$RR" "$TEAM" "$SLAVE" "$S1" "$S2" \
+		"$TSLAVE" "$IN" "$TIN"; do
 		ip link del "$_d" 2>/dev/null
 	done
 	trace_stop
@@ -180,7 +217,8 @@ check "module loads" module_load || exit 1
 ipv6_off
 check "bonding loads (no bond of its own)" modprobe bonding max_bonds=0 || exit 1
 check "bridge loads" modprobe bridge || exit 1
-check "udpflows is on PATH" command -v udpflows >/dev/null || exit 1
+check "udpflows and pktsend are on PATH" \
+	command -v udpflows pktsend >/dev/null || exit 1
 trace_start
 
 # --- (a) bridge -> bond -> 4-queue veth ----------------------------------------------
@@ -192,15 +230,22 @@ bond_bridge_setup() {
 	ip link set "$SLAVE" master "$BOND" &&
 	ip link set "$BOND" master "$BR" &&
 	ip link set "$BOND" up &&
+	veth_add "$IN" "$SQ" &&
+	ip link set "$IN" master "$BR" &&
+	ip link set "$IN" up &&
 	addr_up "$BR" "$NET" &&
 	wait_for 100 forwarding "$BOND" &&
+	wait_for 100 forwarding "$IN" &&
 	wait_for 100 oper_up "$BR"
 }
 
-if check "bridge $BR -> bond $BOND -> $SQ-queue veth $SLAVE" bond_bridge_setup; then
+if check "bridge $BR (and port $IN) -> bond $BOND -> $SQ-queue veth $SLAVE" \
+	bond_bridge_setup; then
 	bridged "$BOND" "$SLAVE" "$BR" "$NET"
+	forwarded "$BOND" "$SLAVE" "$IN"
 fi
 ip link del "$BR" 2>/dev/null
+ip link del "$IN" 2>/dev/null
 ip link del "$BOND" 2>/dev/null
 ip link del "$SLAVE" 2>/dev/null
 
@@ -283,20 +328,26 @@ team_bridge_setup() {
 	ip link set "$TSLAVE" up &&
 	ip link set "$TEAM" master "$TBR" &&
 	ip link set "$TEAM" up &&
+	veth_add "$TIN" "$SQ" &&
+	ip link set "$TIN" master "$TBR" &&
+	ip link set "$TIN" up &&
 	addr_up "$TBR" "$TNET" &&
 	wait_for 100 oper_up "$TEAM" &&
 	wait_for 100 forwarding "$TEAM" &&
+	wait_for 100 forwarding "$TIN" &&
 	wait_for 100 oper_up "$TBR"
 }
 
 if ! command -v teamnl >/dev/null; then
 	skip "bridge -> team (roundrobin) -> veth: the program runs after team_select_queue" \
 		"no teamnl (libteam-utils) to set the team's mode"
-elif check "bridge $TBR -> team $TEAM (roundrobin) -> $SQ-queue veth $TSLAVE" \
+elif check "bridge $TBR (and port $TIN) -> team $TEAM (roundrobin) -> $SQ-queue veth $TSLAVE" \
 	team_bridge_setup; then
 	bridged "$TEAM" "$TSLAVE" "$TBR" "$TNET"
+	forwarded "$TEAM" "$TSLAVE" "$TIN"
 fi
 ip link del "$TBR" 2>/dev/null
+ip link del "$TIN" 2>/dev/null
 ip link del "$TEAM" 2>/dev/null
 ip link del "$TSLAVE" 2>/dev/null
 
