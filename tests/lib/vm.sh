@@ -13,14 +13,18 @@
 # for the build's cases.
 #
 # KERNEL_MODULES lists the drivers packed with each kernel (and what they
-# depend on); a caller may add to it after sourcing this file.
+# depend on); a caller may add to it after sourcing this file. A name the
+# kernel has built in (modules.builtin) is no file, and modprobe still
+# finds it. The bonding, team, bridge and mqprio ones are for 24-bonding and
+# 25-traffic-classes.
 #
 # XPS_ARCH=arm64 builds and boots for arm64 (qemu-system-aarch64, virt
 # board): the binaries then come from SYSROOT, the arm64 packages
 # tests/arm64/prepare extracted, and XPSCTL names the cross-built xpsctl.
 # Unset, everything is the host's.
 
-KERNEL_MODULES="veth dummy tun netconsole"
+KERNEL_MODULES="veth dummy tun netconsole bonding team team_mode_roundrobin
+	team_mode_activebackup bridge sch_mqprio"
 XPS_ARCH=${XPS_ARCH:-}
 SYSROOT=${SYSROOT:-}
 XPSCTL=${XPSCTL:-$TOP/loader/xpsctl}
@@ -266,6 +270,9 @@ build_common_initramfs() {
 	install_tool tc /usr/sbin/tc /sbin/tc
 	install_tool genl /usr/sbin/genl /sbin/genl
 	install_tool bpftool /usr/sbin/bpftool
+	# libteam-utils: sets a team device's mode over team's generic netlink
+	# family, which iproute2 cannot; the team tests skip without it.
+	install_tool teamnl /usr/bin/teamnl /bin/teamnl
 	[[ -x $XPSCTL ]] &&
 		copy_binary "$XPSCTL" /usr/bin/xpsctl
 	[[ -x ${XPSCTL_SAN:-} ]] &&
