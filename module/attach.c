@@ -146,6 +146,7 @@ int xps_bpf_attach(struct net_device *dev, struct bpf_prog *prog, u32 flags,
 	att = kzalloc(sizeof(*att), GFP_KERNEL);
 	if (!att)
 		return -ENOMEM;
+	att->select = dev->netdev_ops->ndo_select_queue;
 	att->path = path;
 	att->channels = channels;
 	att->nqueues = dev->num_tx_queues;

@@ -7,6 +7,8 @@
 #include <linux/netdevice.h>
 #include <linux/rculist.h>
 
+#include "drivers.h"
+
 struct netlink_ext_ack;
 struct xps_bpf_hook;
 
@@ -33,6 +35,8 @@ struct xps_bpf_stats {
  * @prog: the program, replaced under RTNL, read under RCU
  * @stats: per-CPU counters, @nqueues entries of queue[]
  * @nqueues: the device's num_tx_queues when attached (its maximum)
+ * @select: the device's ndo_select_queue() when attached, by which @path
+ *	was chosen
  * @path: XPS_BPF_PATH_*, where the program runs
  * @channels: the driver's get_channels() bounds the program's queues
  * @hook: the hook the program runs from
@@ -45,6 +49,7 @@ struct xps_bpf_attachment {
 	struct bpf_prog __rcu *prog;
 	struct xps_bpf_stats __percpu *stats;
 	unsigned int nqueues;
+	xps_bpf_select_t select;
 	u8 path;
 	bool channels;
 	struct xps_bpf_hook *hook;

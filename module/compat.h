@@ -37,19 +37,36 @@ static inline void xps_bpf_set_ip(struct ftrace_regs *fregs, unsigned long ip)
 
 /*
  * An error message with an argument, @fmt, from 6.2; before, the static
- * @msg, and @fmt in the kernel log. Both branches use every argument (the
- * size of @msg is checked where it is not sent).
+ * @msg, and @fmt in the kernel log. A formatted message holds 80
+ * characters: @fmt must leave room for its argument, which it bounds.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 #define xps_bpf_err_fmt(extack, fmt, msg, arg) do {	\
-	BUILD_BUG_ON(sizeof(msg) > 256);		\
+	BUILD_BUG_ON(sizeof(msg) > NETLINK_MAX_FMTMSG_LEN * 2);	\
 	NL_SET_ERR_MSG_FMT_MOD(extack, fmt, arg);	\
 } while (0)
 #else
 #define xps_bpf_err_fmt(extack, fmt, msg, arg) do {	\
 	NL_SET_ERR_MSG_MOD(extack, msg);		\
-	pr_notice(fmt "\n", arg);			\
+	pr_notice_ratelimited(fmt "\n", arg);		\
 } while (0)
+#endif
+
+/*
+ * The first argument of the function ftrace stopped in: struct ftrace_regs
+ * has accessors from 6.12 on (it is opaque from 6.13); before, on x86-64,
+ * it holds the registers.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+static inline unsigned long xps_bpf_arg0(struct ftrace_regs *fregs)
+{
+	return ftrace_regs_get_argument(fregs, 0);
+}
+#else
+static inline unsigned long xps_bpf_arg0(struct ftrace_regs *fregs)
+{
+	return regs_get_kernel_argument(&fregs->regs, 0);
+}
 #endif
 
 #endif /* _XPS_BPF_COMPAT_H */

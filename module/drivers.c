@@ -69,10 +69,12 @@ static const struct xps_bpf_driver xps_bpf_drivers[] = {
 
 	/*
 	 * tun/tap: a flow hash, or the TUNSETSTEERINGEBPF program, modulo
-	 * tun->numqueues; its only side effect is an RFS hint in its flow
-	 * table. It drops what is sent to a queue whose file is detached, and
-	 * while a queue detaches, tun->numqueues (which tun_get_channels()
-	 * reports) is already lower than real_num_tx_queues.
+	 * tun->numqueues. A program replaces both; what is lost is an RFS
+	 * hint in tun's flow table (xps-bpf(7) says so, and not to attach
+	 * where a VMM steers with TUNSETSTEERINGEBPF). tun drops what is sent
+	 * to a queue whose file is detached, and while a queue detaches,
+	 * tun->numqueues (which tun_get_channels() reports where tun has it;
+	 * 6.1's has not) is already lower than real_num_tx_queues.
 	 */
 	{ "tun_select_queue", XPS_BPF_PATH_REPLACE, true },
 	/* xen-netfront: the flow hash modulo real_num_tx_queues. */
@@ -81,10 +83,14 @@ static const struct xps_bpf_driver xps_bpf_drivers[] = {
 	{ "mana_select_queue", XPS_BPF_PATH_REPLACE },
 
 	/*
-	 * They save the packet's queue_mapping in qdisc_skb_cb() for the
-	 * lower device's transmit (and net_failover and netvsc ask that
-	 * device's selection); their transmit then uses the queue picked
-	 * (bonding's and team's queue_id) only to choose a lower device.
+	 * bonding, team and net_failover save the packet's queue_mapping in
+	 * qdisc_skb_cb() for the lower device, which picks its own queue when
+	 * it sends; net_failover asks the primary's selection first. netvsc
+	 * saves there the queue its VF's selection picked, when it has a VF.
+	 * What they save does not depend on what they return; the queue
+	 * returned is the upper device's qdisc queue, and bonding (balance-rr,
+	 * active-backup) and team send a queue other than 0 through the lower
+	 * device whose queue_id it is.
 	 */
 	{ "bond_select_queue", XPS_BPF_PATH_AFTER },
 	{ "team_select_queue", XPS_BPF_PATH_AFTER },
@@ -128,7 +134,7 @@ static int __init xps_bpf_parse_driver(char *entry)
 {
 	struct xps_bpf_user_driver *d;
 	char *path = strchr(entry, ':');
-	int i;
+	unsigned int i;
 
 	if (!path || path == entry || path - entry >= XPS_BPF_FUNC_LEN) {
 		pr_err("drivers: \"%s\" is not FUNC:PATH\n", entry);
@@ -150,6 +156,11 @@ static int __init xps_bpf_parse_driver(char *entry)
 	d = &xps_bpf_user_drivers[xps_bpf_n_user_drivers++];
 	strscpy(d->func, entry, sizeof(d->func));
 	d->path = i;
+	for (i = 0; i < ARRAY_SIZE(xps_bpf_drivers); i++)
+		if (!strcmp(xps_bpf_drivers[i].func, d->func))
+			pr_notice("drivers: %s: %s, in place of the built-in %s\n",
+				  d->func, xps_bpf_path_names[d->path],
+				  xps_bpf_path_names[xps_bpf_drivers[i].path]);
 	return 0;
 }
 
@@ -169,9 +180,11 @@ int __init xps_bpf_drivers_init(void)
 	if (!list)
 		return -ENOMEM;
 	cur = list;
-	while ((entry = strsep(&cur, ",")) && !err)
+	while (!err && (entry = strsep(&cur, ","))) {
+		entry = strim(entry);
 		if (*entry)
 			err = xps_bpf_parse_driver(entry);
+	}
 	kfree(list);
 	return err;
 }
@@ -197,8 +210,7 @@ static bool xps_bpf_names(const char *sym, const char *func)
 int xps_bpf_driver_path(const struct net_device *dev, bool *channels,
 			struct netlink_ext_ack *extack)
 {
-	u16 (*select)(struct net_device *dev, struct sk_buff *skb,
-		      struct net_device *sb_dev) = dev->netdev_ops->ndo_select_queue;
+	xps_bpf_select_t select = dev->netdev_ops->ndo_select_queue;
 	char sym[XPS_BPF_FUNC_LEN + MODULE_NAME_LEN + 4];
 	unsigned int i;
 
@@ -217,10 +229,10 @@ int xps_bpf_driver_path(const struct net_device *dev, bool *channels,
 			    dev->ethtool_ops && dev->ethtool_ops->get_channels;
 		return xps_bpf_drivers[i].path;
 	}
-	/* The name alone: a formatted extack holds 80 characters. */
+	/* The name alone, and at most 36 characters of it: the longest is 31. */
 	sym[strcspn(sym, " ")] = '\0';
-	xps_bpf_err_fmt(extack, "%.32s picks queues by its own rules (xps-bpf(7))",
-			"the driver's ndo_select_queue() picks queues by its own rules (xps-bpf(7)); its name is in the kernel log",
+	xps_bpf_err_fmt(extack, "%.36s picks its own queues (xps-bpf(7))",
+			"the driver's ndo_select_queue() picks its own queues (xps-bpf(7)); the kernel log names it",
 			sym);
 	return -EOPNOTSUPP;
 }
@@ -229,13 +241,18 @@ int xps_bpf_driver_path(const struct net_device *dev, bool *channels,
  * xps_bpf_driver_queues() - the queues @dev's transmit accepts now
  * @dev: a device whose driver has the table's "channels"
  *
- * Context: any, as tun_get_channels() allows.
- * Return: the count.
+ * Context: the transmit path. Only tun has "channels": its get_channels()
+ * takes no lock and reads one word, as its own selection does.
+ * Return: the count, or U32_MAX when the driver no longer reports it.
  */
 u32 xps_bpf_driver_queues(struct net_device *dev)
 {
-	struct ethtool_channels ch = {};
+	const struct ethtool_ops *ops = READ_ONCE(dev->ethtool_ops);
+	struct ethtool_channels ch;
 
-	dev->ethtool_ops->get_channels(dev, &ch);
+	if (unlikely(!ops || !ops->get_channels))
+		return U32_MAX;
+	ch.combined_count = 0;
+	ops->get_channels(dev, &ch);
 	return ch.combined_count;
 }

@@ -37,9 +37,6 @@ struct xps_bpf_hook {
 	unsigned int users;
 };
 
-typedef u16 (*xps_bpf_select_t)(struct net_device *dev, struct sk_buff *skb,
-				struct net_device *sb_dev);
-
 static void xps_bpf_count(struct xps_bpf_attachment *att, u16 queue)
 {
 	if (queue < att->nqueues)
@@ -58,9 +55,15 @@ static struct xps_bpf_attachment *xps_bpf_own(struct net_device *dev,
 					      struct sk_buff *skb,
 					      struct net_device *sb_dev)
 {
+	struct xps_bpf_attachment *att;
+
 	if (skb->dev != dev || (sb_dev && sb_dev != dev))
 		return NULL;
-	return xps_bpf_find(dev);
+	att = xps_bpf_find(dev);
+	/* A driver that swapped its operations has rules we have not read. */
+	if (att && unlikely(READ_ONCE(dev->netdev_ops)->ndo_select_queue != att->select))
+		return NULL;
+	return att;
 }
 
 /*
@@ -95,9 +98,10 @@ static int xps_bpf_run(struct xps_bpf_attachment *att, struct net_device *dev,
 		return -1;
 
 	/*
-	 * Only a caller that can be preempted (af_packet's qdisc bypass) can
-	 * move to another CPU under the program; __dev_queue_xmit() has BH
-	 * off, netpoll irqs off, and there pinning is two calls for nothing.
+	 * Only a caller that can be preempted (af_packet's qdisc bypass, and
+	 * on PREEMPT_RT every BH-off section) can move to another CPU under
+	 * the program; elsewhere __dev_queue_xmit() has BH off, netpoll irqs
+	 * off, and there pinning is two calls for nothing.
 	 */
 	pin = preemptible();
 	if (pin)
@@ -201,14 +205,33 @@ static void notrace xps_bpf_ftrace(unsigned long ip, unsigned long parent_ip,
 				   struct ftrace_regs *fregs)
 {
 	struct xps_bpf_hook *hook = container_of(ops, struct xps_bpf_hook, ops);
+	const struct net_device *dev;
 
 	/* Our own fallback calls the original: let it through. */
-	if (!within_module(parent_ip, THIS_MODULE))
-		xps_bpf_set_ip(fregs, hook->target);
+	if (within_module(parent_ip, THIS_MODULE))
+		return;
+	/*
+	 * A driver's function called for a device whose own it is not (one
+	 * driver calling another's) is left alone: our replacement calls the
+	 * device's own ndo_select_queue().
+	 */
+	if (hook->target == (unsigned long)xps_bpf_ndo_select_queue) {
+		dev = (const struct net_device *)xps_bpf_arg0(fregs);
+		if ((unsigned long)READ_ONCE(dev->netdev_ops)->ndo_select_queue !=
+		    hook->func)
+			return;
+	}
+	xps_bpf_set_ip(fregs, hook->target);
 }
 
 /* Every hook installed; RTNL. */
 static LIST_HEAD(xps_bpf_hooks);
+
+/*
+ * Hooks ftrace would not let go of: it may still call through them, so they
+ * and the module stay for good, and their functions cannot be hooked again.
+ */
+static LIST_HEAD(xps_bpf_stuck_hooks);
 
 static int xps_bpf_hook_enable(struct xps_bpf_hook *hook,
 			       struct netlink_ext_ack *extack)
@@ -249,7 +272,7 @@ static int xps_bpf_hook_enable(struct xps_bpf_hook *hook,
  * Context: RTNL.
  * Return: the hook, or an ERR_PTR() with @extack set.
  */
-struct xps_bpf_hook *xps_bpf_hook_get(struct net_device *dev, u32 path,
+struct xps_bpf_hook *xps_bpf_hook_get(struct net_device *dev, unsigned int path,
 				      struct netlink_ext_ack *extack)
 {
 	unsigned long func = (unsigned long)dev->netdev_ops->ndo_select_queue;
@@ -266,6 +289,13 @@ struct xps_bpf_hook *xps_bpf_hook_get(struct net_device *dev, u32 path,
 		if (hook->func == func) {
 			hook->users++;
 			return hook;
+		}
+	}
+	list_for_each_entry(hook, &xps_bpf_stuck_hooks, list) {
+		if (hook->func == func) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "an earlier hook of the transmit queue selection function could not be removed (see the kernel log)");
+			return ERR_PTR(-EBUSY);
 		}
 	}
 
@@ -301,13 +331,14 @@ void xps_bpf_hook_put(struct xps_bpf_hook *hook)
 	ASSERT_RTNL();
 	if (--hook->users)
 		return;
-	list_del(&hook->list);
 	err = unregister_ftrace_function(&hook->ops);
-	if (err) {
-		/* ftrace may still call through it: keep it for good. */
-		pr_err("cannot unhook %ps: %d\n", (void *)hook->func, err);
+	if (WARN(err, "cannot unhook %ps: %d; the module stays loaded\n",
+		 (void *)hook->func, err)) {
+		list_move(&hook->list, &xps_bpf_stuck_hooks);
+		__module_get(THIS_MODULE);
 		return;
 	}
+	list_del(&hook->list);
 	ftrace_free_filter(&hook->ops);
 	kfree(hook);
 }

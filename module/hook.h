@@ -8,7 +8,7 @@ struct net_device;
 struct netlink_ext_ack;
 struct xps_bpf_hook;
 
-struct xps_bpf_hook *xps_bpf_hook_get(struct net_device *dev, u32 path,
+struct xps_bpf_hook *xps_bpf_hook_get(struct net_device *dev, unsigned int path,
 				      struct netlink_ext_ack *extack);
 void xps_bpf_hook_put(struct xps_bpf_hook *hook);
 
