@@ -326,6 +326,7 @@ int genl_transact(struct xps_genl *g, struct nl_msg *msg, genl_reply_fn fn,
  * genl_dump() - dump every object of @cmd, consistently
  * @g: open family handle
  * @cmd: the command whose dumpit to run
+ * @ifindex: when not 0, only the device of that index
  * @fn: called for each reply message
  * @reset: called before a retry to drop what an interrupted dump gathered
  * @arg: passed to @fn and @reset
@@ -336,8 +337,8 @@ int genl_transact(struct xps_genl *g, struct nl_msg *msg, genl_reply_fn fn,
  *
  * Return: 0 or a negative errno (reported).
  */
-int genl_dump(struct xps_genl *g, uint8_t cmd, genl_reply_fn fn,
-	      genl_reset_fn reset, void *arg)
+int genl_dump(struct xps_genl *g, uint8_t cmd, uint32_t ifindex,
+	      genl_reply_fn fn, genl_reset_fn reset, void *arg)
 {
 	int tries;
 
@@ -349,6 +350,11 @@ int genl_dump(struct xps_genl *g, uint8_t cmd, genl_reply_fn fn,
 		if (tries)
 			reset(arg);
 		msg = genl_request(g, cmd, NLM_F_DUMP);
+		if (msg && ifindex &&
+		    nla_put_u32(msg, XPS_BPF_A_IFINDEX, ifindex)) {
+			nlmsg_free(msg);
+			msg = NULL;
+		}
 		if (!msg) {
 			err_print("%s", strerror(ENOMEM));
 			return -ENOMEM;

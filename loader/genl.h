@@ -32,8 +32,8 @@ void genl_close(struct xps_genl *g);
 struct nl_msg *genl_request(const struct xps_genl *g, uint8_t cmd, int flags);
 int genl_transact(struct xps_genl *g, struct nl_msg *msg, genl_reply_fn fn,
 		  void *arg);
-int genl_dump(struct xps_genl *g, uint8_t cmd, genl_reply_fn fn,
-	      genl_reset_fn reset, void *arg);
+int genl_dump(struct xps_genl *g, uint8_t cmd, uint32_t ifindex,
+	      genl_reply_fn fn, genl_reset_fn reset, void *arg);
 
 /*
  * Multicast: resolve the ids of the groups first (a notification arriving in

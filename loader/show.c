@@ -194,6 +194,7 @@ static int cmp_queue(const void *a, const void *b)
 static int parse_queues(struct xps_dev *d, struct nlattr *nest)
 {
 	struct nlattr *tb[XPS_BPF_QUEUE_MAX + 1];
+	struct xps_queue_stat *queues;
 	struct nlattr *entry;
 	size_t count = 0;
 	int rem;
@@ -202,9 +203,11 @@ static int parse_queues(struct xps_dev *d, struct nlattr *nest)
 		count += nla_type(entry) == XPS_BPF_QUEUE;
 	if (!count)
 		return 0;
-	d->queues = calloc(count, sizeof(*d->queues));
-	if (!d->queues)
+	/* A dump's later messages add to the queues of the first. */
+	queues = realloc(d->queues, (d->nr_queues + count) * sizeof(*d->queues));
+	if (!queues)
 		return -ENOMEM;
+	d->queues = queues;
 
 	nla_for_each_nested(entry, nest, rem) {
 		if (nla_type(entry) != XPS_BPF_QUEUE)
@@ -220,30 +223,37 @@ static int parse_queues(struct xps_dev *d, struct nlattr *nest)
 	return 0;
 }
 
-static int parse_stats(struct xps_dev *d, struct nlattr *nest)
+static int parse_stats(struct xps_dev *d, struct nlattr *nest, bool more)
 {
 	struct nlattr *tb[XPS_BPF_STATS_MAX + 1];
 
 	if (nla_parse_nested(tb, XPS_BPF_STATS_MAX, nest, stats_policy))
 		return -EBADMSG;
+	if (more)
+		goto queues;
 	d->has_stats = true;
 	d->runs = get_u64(tb[XPS_BPF_STATS_RUNS]);
 	d->steered = get_u64(tb[XPS_BPF_STATS_STEERED]);
 	d->fallback = get_u64(tb[XPS_BPF_STATS_FALLBACK]);
 	d->out_of_range = get_u64(tb[XPS_BPF_STATS_OUT_OF_RANGE]);
+queues:
 	if (tb[XPS_BPF_STATS_QUEUES])
 		return parse_queues(d, tb[XPS_BPF_STATS_QUEUES]);
 	return 0;
 }
 
-static int parse_dev(struct nl_msg *msg, struct xps_dev *d)
+/*
+ * A device whose queue counters do not fit in one message of a dump comes
+ * in several: the later ones hold only its index and more queues.
+ */
+static bool more_queues(struct nlattr **tb, const struct dev_list *l)
 {
-	struct nlattr *tb[XPS_BPF_A_MAX + 1];
+	return l->nr && !tb[XPS_BPF_A_IFNAME] && tb[XPS_BPF_A_STATS] &&
+	       l->devs[l->nr - 1].ifindex == nla_get_u32(tb[XPS_BPF_A_IFINDEX]);
+}
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, XPS_BPF_A_MAX, dev_policy) ||
-	    !tb[XPS_BPF_A_IFINDEX])
-		return -EBADMSG;
-
+static int parse_dev(struct nlattr **tb, struct xps_dev *d)
+{
 	d->ifindex = nla_get_u32(tb[XPS_BPF_A_IFINDEX]);
 	if (tb[XPS_BPF_A_IFNAME])
 		nla_strlcpy(d->ifname, tb[XPS_BPF_A_IFNAME], sizeof(d->ifname));
@@ -269,16 +279,26 @@ static int parse_dev(struct nl_msg *msg, struct xps_dev *d)
 		}
 	}
 	if (tb[XPS_BPF_A_STATS])
-		return parse_stats(d, tb[XPS_BPF_A_STATS]);
+		return parse_stats(d, tb[XPS_BPF_A_STATS], false);
 	return 0;
 }
 
 static int on_dev(struct nl_msg *msg, void *arg)
 {
+	struct nlattr *tb[XPS_BPF_A_MAX + 1];
 	struct dev_list *l = arg;
 	struct xps_dev *d;
 	int ret;
 
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, XPS_BPF_A_MAX, dev_policy) ||
+	    !tb[XPS_BPF_A_IFINDEX]) {
+		err_print("malformed reply from the kernel");
+		return -EBADMSG;
+	}
+	if (more_queues(tb, l)) {
+		ret = parse_stats(&l->devs[l->nr - 1], tb[XPS_BPF_A_STATS], true);
+		goto out;
+	}
 	if (l->nr == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 8;
 		struct xps_dev *devs = realloc(l->devs, cap * sizeof(*devs));
@@ -292,15 +312,16 @@ static int on_dev(struct nl_msg *msg, void *arg)
 	}
 	d = &l->devs[l->nr];
 	memset(d, 0, sizeof(*d));
-	ret = parse_dev(msg, d);
-	if (ret) {
+	ret = parse_dev(tb, d);
+	if (ret)
 		dev_free(d);
+	else
+		l->nr++;
+out:
+	if (ret)
 		err_print("%s", ret == -ENOMEM ? strerror(ENOMEM) :
 			  "malformed reply from the kernel");
-		return ret;
-	}
-	l->nr++;
-	return 0;
+	return ret;
 }
 
 static int cmp_dev(const void *a, const void *b)
@@ -310,30 +331,22 @@ static int cmp_dev(const void *a, const void *b)
 	return (da->ifindex > db->ifindex) - (da->ifindex < db->ifindex);
 }
 
+/*
+ * A device is asked for with a dump too, filtered by its index: its queue
+ * counters may need more than one message (a get's single reply would
+ * overflow the socket's buffer with a few thousand of them).
+ */
 static int query(const char *dev, struct dev_list *l)
 {
+	uint32_t ifindex = 0;
 	struct xps_genl g;
-	struct nl_msg *msg;
-	uint32_t ifindex;
 	int ret;
 
 	if (dev && resolve_dev(dev, &ifindex))
 		return -ENODEV;
 	if (genl_open(&g))
 		return -ENOENT;
-	if (!dev) {
-		ret = genl_dump(&g, XPS_BPF_CMD_GET, on_dev, dev_list_reset, l);
-		genl_close(&g);
-		return ret;
-	}
-	msg = genl_request(&g, XPS_BPF_CMD_GET, 0);
-	if (!msg || nla_put_u32(msg, XPS_BPF_A_IFINDEX, ifindex)) {
-		nlmsg_free(msg);
-		genl_close(&g);
-		err_print("%s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	ret = genl_transact(&g, msg, on_dev, l);
+	ret = genl_dump(&g, XPS_BPF_CMD_GET, ifindex, on_dev, dev_list_reset, l);
 	genl_close(&g);
 	return ret;
 }

@@ -3,13 +3,18 @@
  * Attachments and their lifetime.
  *
  * Every change happens under RTNL: attach, replace and detach from netlink,
- * device unregistration (which includes a move to another netns), netns
- * exit and module unload. The transmit path reads the table under RCU only.
- * An attachment holds its device, its program and the hooks it needs; it is
- * unhashed under RTNL and freed, with its program, after a grace period.
+ * device unregistration (which includes a move to another netns, and a
+ * netns' exit) and module unload. The transmit path reads the table under
+ * RCU only. An attachment holds its device, its program and the hook it
+ * needs; it is unhashed under RTNL and freed, with its program, after a
+ * grace period. What waits for ftrace happens outside RTNL: attach takes
+ * its hook before, and the last put of a hook leaves its removal to a work
+ * item (hook.c).
  */
 
+#include <linux/atomic.h>
 #include <linux/bpf.h>
+#include <linux/mm.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/rtnetlink.h>
@@ -60,12 +65,36 @@ static void xps_bpf_old_prog_free(struct rcu_head *rcu)
 	kfree(old);
 }
 
+static void xps_bpf_counters_free(struct xps_bpf_attachment *att)
+{
+	free_percpu(att->stats);
+	kvfree(att->more_queues);
+}
+
+static int xps_bpf_counters_alloc(struct xps_bpf_attachment *att)
+{
+	unsigned int pcpu = min_t(unsigned int, att->nqueues, XPS_BPF_PCPU_QUEUES);
+
+	att->stats = __alloc_percpu(struct_size(att->stats, queue, pcpu),
+				    __alignof__(u64));
+	if (att->nqueues > XPS_BPF_PCPU_QUEUES)
+		att->more_queues = kvcalloc(att->nqueues - XPS_BPF_PCPU_QUEUES,
+					    sizeof(*att->more_queues),
+					    GFP_KERNEL);
+	if (!att->stats ||
+	    (att->nqueues > XPS_BPF_PCPU_QUEUES && !att->more_queues)) {
+		xps_bpf_counters_free(att);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static void xps_bpf_attachment_free(struct rcu_head *rcu)
 {
 	struct xps_bpf_attachment *att = container_of(rcu, struct xps_bpf_attachment, rcu);
 
 	bpf_prog_put(rcu_dereference_protected(att->prog, 1));
-	free_percpu(att->stats);
+	xps_bpf_counters_free(att);
 	kfree(att);
 }
 
@@ -104,30 +133,36 @@ static int xps_bpf_replace(struct xps_bpf_attachment *att,
 	return 0;
 }
 
-/**
- * xps_bpf_attach() - attach @prog to @dev, or replace its program
- * @dev: the device
- * @prog: the program; the attachment takes over this reference on success
- * @flags: XPS_BPF_F_*
- * @expected_id: when not NULL, the id of the program that must be attached
- *	now (0: none); implies XPS_BPF_F_REPLACE
- * @extack: error report
- *
- * Context: RTNL.
- * Return: 0, or a negative errno with @extack set.
+/*
+ * The attach itself, under RTNL, with the hook @dev's driver needs taken
+ * already; *@hook is cleared when the new attachment takes it over.
  */
-int xps_bpf_attach(struct net_device *dev, struct bpf_prog *prog, u32 flags,
-		   const u32 *expected_id, struct netlink_ext_ack *extack)
+static int xps_bpf_attach_locked(struct net *net, struct net_device *dev,
+				 struct bpf_prog *prog, u32 flags,
+				 const u32 *expected_id, xps_bpf_select_t select,
+				 int path,
+				 struct xps_bpf_hook **hook,
+				 struct netlink_ext_ack *extack)
 {
-	struct xps_bpf_attachment *att = xps_bpf_find(dev);
-	bool channels;
-	int err, path;
+	struct xps_bpf_attachment *att;
+	int err;
 
 	ASSERT_RTNL();
 	if (xps_bpf_shutting_down) {
 		NL_SET_ERR_MSG_MOD(extack, "the module is being unloaded");
 		return -ESHUTDOWN;
 	}
+	/* What happened to the device while RTNL was not held. */
+	if (dev->reg_state != NETREG_REGISTERED || !net_eq(dev_net(dev), net)) {
+		NL_SET_ERR_MSG_MOD(extack, "the device went away");
+		return -ENODEV;
+	}
+	if (dev->netdev_ops->ndo_select_queue != select) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the device changed its operations while the program was being attached; try again");
+		return -EAGAIN;
+	}
+	att = xps_bpf_find(dev);
 	err = xps_bpf_check_expected(att, expected_id, extack);
 	if (err)
 		return err;
@@ -137,32 +172,28 @@ int xps_bpf_attach(struct net_device *dev, struct bpf_prog *prog, u32 flags,
 					   "a program is already attached to the device; replace it with the replace flag");
 			return -EEXIST;
 		}
+		/* Its program stopped running when they changed (hook.c). */
+		if (att->select != select) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "the device's driver operations changed since its program was attached; detach it first");
+			return -EBUSY;
+		}
 		return xps_bpf_replace(att, prog);
 	}
 
-	path = xps_bpf_driver_path(dev, &channels, extack);
-	if (path < 0)
-		return path;
 	att = kzalloc(sizeof(*att), GFP_KERNEL);
 	if (!att)
 		return -ENOMEM;
-	att->select = dev->netdev_ops->ndo_select_queue;
+	att->select = select;
 	att->path = path;
-	att->channels = channels;
+	att->channels = xps_bpf_driver_channels(dev);
 	att->nqueues = dev->num_tx_queues;
-	att->stats = __alloc_percpu(struct_size(att->stats, queue, att->nqueues),
-				    __alignof__(u64));
-	if (!att->stats) {
+	if (xps_bpf_counters_alloc(att)) {
 		kfree(att);
 		return -ENOMEM;
 	}
-	att->hook = xps_bpf_hook_get(dev, path, extack);
-	if (IS_ERR(att->hook)) {
-		err = PTR_ERR(att->hook);
-		free_percpu(att->stats);
-		kfree(att);
-		return err;
-	}
+	att->hook = *hook;
+	*hook = NULL;
 	att->dev = dev;
 	netdev_hold(dev, &att->dev_tracker, GFP_KERNEL);
 	RCU_INIT_POINTER(att->prog, prog);
@@ -170,6 +201,45 @@ int xps_bpf_attach(struct net_device *dev, struct bpf_prog *prog, u32 flags,
 	WRITE_ONCE(xps_bpf_gen, xps_bpf_gen + 1);
 	xps_bpf_notify(att, XPS_BPF_EVENT_ATTACH, XPS_BPF_REASON_USER, 0);
 	return 0;
+}
+
+/**
+ * xps_bpf_attach() - attach @prog to @dev, or replace its program
+ * @net: the netns the request names @dev in
+ * @dev: the device, held by the caller
+ * @prog: the program; the attachment takes over this reference on success
+ * @flags: XPS_BPF_F_*
+ * @expected_id: when not NULL, the id of the program that must be attached
+ *	now (0: none); implies XPS_BPF_F_REPLACE
+ * @extack: error report
+ *
+ * The hook is taken first, outside RTNL: installing it waits for ftrace.
+ *
+ * Context: process, RTNL not held.
+ * Return: 0, or a negative errno with @extack set.
+ */
+int xps_bpf_attach(struct net *net, struct net_device *dev,
+		   struct bpf_prog *prog, u32 flags, const u32 *expected_id,
+		   struct netlink_ext_ack *extack)
+{
+	xps_bpf_select_t select = READ_ONCE(dev->netdev_ops)->ndo_select_queue;
+	struct xps_bpf_hook *hook;
+	int err, path;
+
+	path = xps_bpf_driver_path(dev, select, extack);
+	if (path < 0)
+		return path;
+	hook = xps_bpf_hook_get(select, path, extack);
+	if (IS_ERR(hook))
+		return PTR_ERR(hook);
+	rtnl_lock();
+	err = xps_bpf_attach_locked(net, dev, prog, flags, expected_id, select,
+				    path, &hook, extack);
+	rtnl_unlock();
+	/* Not taken over: a replace, or an error. */
+	if (hook)
+		xps_bpf_hook_put(hook);
+	return err;
 }
 
 static void xps_bpf_remove(struct xps_bpf_attachment *att, u32 reason)
@@ -230,25 +300,6 @@ void xps_bpf_detach_dev(struct net_device *dev, u32 reason)
 }
 
 /**
- * xps_bpf_detach_net() - detach every program of a netns, or of all
- * @net: the netns, or NULL for all of them
- * @reason: XPS_BPF_REASON_*, for the events
- *
- * Context: RTNL.
- */
-void xps_bpf_detach_net(struct net *net, u32 reason)
-{
-	struct xps_bpf_attachment *att;
-	struct hlist_node *tmp;
-	unsigned int bkt;
-
-	ASSERT_RTNL();
-	hash_for_each_safe(xps_bpf_table, bkt, tmp, att, node)
-		if (!net || net_eq(dev_net(att->dev), net))
-			xps_bpf_remove(att, reason);
-}
-
-/**
  * xps_bpf_stats_read() - sum one counter over all CPUs
  * @att: the attachment
  * @offset: offset of the counter in struct xps_bpf_stats
@@ -266,13 +317,34 @@ u64 xps_bpf_stats_read(const struct xps_bpf_attachment *att, size_t offset)
 }
 
 /**
+ * xps_bpf_queue_packets() - packets sent to one queue
+ * @att: the attachment
+ * @queue: the queue, below @att->nqueues
+ *
+ * Return: the count.
+ */
+u64 xps_bpf_queue_packets(const struct xps_bpf_attachment *att,
+			  unsigned int queue)
+{
+	if (queue >= XPS_BPF_PCPU_QUEUES)
+		return atomic64_read(&att->more_queues[queue - XPS_BPF_PCPU_QUEUES]);
+	return xps_bpf_stats_read(att, struct_size_t(struct xps_bpf_stats,
+						     queue, queue));
+}
+
+/**
  * xps_bpf_shutdown() - detach everything and refuse new attachments
  *
  * Context: RTNL, module unload.
  */
 void xps_bpf_shutdown(void)
 {
+	struct xps_bpf_attachment *att;
+	struct hlist_node *tmp;
+	unsigned int bkt;
+
 	ASSERT_RTNL();
 	xps_bpf_shutting_down = true;
-	xps_bpf_detach_net(NULL, XPS_BPF_REASON_UNLOAD);
+	hash_for_each_safe(xps_bpf_table, bkt, tmp, att, node)
+		xps_bpf_remove(att, XPS_BPF_REASON_UNLOAD);
 }

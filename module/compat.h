@@ -8,6 +8,8 @@
 
 #include <linux/ftrace.h>
 #include <linux/version.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
 #include <net/netlink.h>
 
 /* 6.2 renamed ftrace_instruction_pointer_set(). */
@@ -42,7 +44,7 @@ static inline void xps_bpf_set_ip(struct ftrace_regs *fregs, unsigned long ip)
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 #define xps_bpf_err_fmt(extack, fmt, msg, arg) do {	\
-	BUILD_BUG_ON(sizeof(msg) > NETLINK_MAX_FMTMSG_LEN * 2);	\
+	BUILD_BUG_ON(sizeof(KBUILD_MODNAME ": " fmt) > NETLINK_MAX_FMTMSG_LEN); \
 	NL_SET_ERR_MSG_FMT_MOD(extack, fmt, arg);	\
 } while (0)
 #else
@@ -68,5 +70,27 @@ static inline unsigned long xps_bpf_arg0(struct ftrace_regs *fregs)
 	return regs_get_kernel_argument(&fregs->regs, 0);
 }
 #endif
+
+/* The attributes of a dump's request: from 6.2, in a struct genl_info. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+static inline struct nlattr **xps_bpf_dump_attrs(struct netlink_callback *cb)
+{
+	return genl_dumpit_info(cb)->attrs;
+}
+#else
+static inline struct nlattr **xps_bpf_dump_attrs(struct netlink_callback *cb)
+{
+	return genl_dumpit_info(cb)->info.attrs;
+}
+#endif
+
+/*
+ * Whether @net is exiting: its last reference is gone, and its devices are
+ * being unregistered or moved back to the initial netns.
+ */
+static inline bool xps_bpf_net_dying(const struct net *net)
+{
+	return !check_net(net);
+}
 
 #endif /* _XPS_BPF_COMPAT_H */

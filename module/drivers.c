@@ -32,14 +32,10 @@
  * struct xps_bpf_driver - what xps_bpf knows of an ndo_select_queue()
  * @func: its name
  * @path: XPS_BPF_PATH_*
- * @channels: the driver's ethtool get_channels() reads, without a lock, the
- *	number of queues its transmit function accepts; that count, not
- *	real_num_tx_queues, bounds the program
  */
 struct xps_bpf_driver {
 	const char *func;
 	u8 path;
-	bool channels;
 };
 
 static const struct xps_bpf_driver xps_bpf_drivers[] = {
@@ -76,7 +72,7 @@ static const struct xps_bpf_driver xps_bpf_drivers[] = {
 	 * tun->numqueues (which tun_get_channels() reports where tun has it;
 	 * 6.1's has not) is already lower than real_num_tx_queues.
 	 */
-	{ "tun_select_queue", XPS_BPF_PATH_REPLACE, true },
+	{ "tun_select_queue", XPS_BPF_PATH_REPLACE },
 	/* xen-netfront: the flow hash modulo real_num_tx_queues. */
 	{ "xennet_select_queue", XPS_BPF_PATH_REPLACE },
 	/* mana: its RSS indirection table, and the socket's cached queue. */
@@ -200,21 +196,19 @@ static bool xps_bpf_names(const char *sym, const char *func)
 /**
  * xps_bpf_driver_path() - where a program on @dev runs
  * @dev: the device
- * @channels: set when the driver's get_channels() bounds the program
+ * @select: its ndo_select_queue(), as read by the caller
  * @extack: error report
  *
- * Context: RTNL.
+ * Context: process; RTNL or not (the caller checks @select again under it).
  * Return: XPS_BPF_PATH_*, or -EOPNOTSUPP with @extack set when the driver
  * picks queues by rules a program could break.
  */
-int xps_bpf_driver_path(const struct net_device *dev, bool *channels,
+int xps_bpf_driver_path(const struct net_device *dev, xps_bpf_select_t select,
 			struct netlink_ext_ack *extack)
 {
-	xps_bpf_select_t select = dev->netdev_ops->ndo_select_queue;
 	char sym[XPS_BPF_FUNC_LEN + MODULE_NAME_LEN + 4];
 	unsigned int i;
 
-	*channels = false;
 	if (!select || select == netdev_pick_tx)
 		return XPS_BPF_PATH_PICK_TX;
 
@@ -222,13 +216,9 @@ int xps_bpf_driver_path(const struct net_device *dev, bool *channels,
 	for (i = 0; i < xps_bpf_n_user_drivers; i++)
 		if (xps_bpf_names(sym, xps_bpf_user_drivers[i].func))
 			return xps_bpf_user_drivers[i].path;
-	for (i = 0; i < ARRAY_SIZE(xps_bpf_drivers); i++) {
-		if (!xps_bpf_names(sym, xps_bpf_drivers[i].func))
-			continue;
-		*channels = xps_bpf_drivers[i].channels &&
-			    dev->ethtool_ops && dev->ethtool_ops->get_channels;
-		return xps_bpf_drivers[i].path;
-	}
+	for (i = 0; i < ARRAY_SIZE(xps_bpf_drivers); i++)
+		if (xps_bpf_names(sym, xps_bpf_drivers[i].func))
+			return xps_bpf_drivers[i].path;
 	/* The name alone, and at most 36 characters of it: the longest is 31. */
 	sym[strcspn(sym, " ")] = '\0';
 	xps_bpf_err_fmt(extack, "%.36s picks its own queues (xps-bpf(7))",
@@ -238,21 +228,25 @@ int xps_bpf_driver_path(const struct net_device *dev, bool *channels,
 }
 
 /**
- * xps_bpf_driver_queues() - the queues @dev's transmit accepts now
- * @dev: a device whose driver has the table's "channels"
+ * xps_bpf_driver_channels() - what tells the queues @dev's transmit accepts
+ * @dev: the device
  *
- * Context: the transmit path. Only tun has "channels": its get_channels()
- * takes no lock and reads one word, as its own selection does.
- * Return: the count, or U32_MAX when the driver no longer reports it.
+ * tun drops a packet sent to a queue whose file is detached, and while a
+ * queue detaches, tun->numqueues is already lower than real_num_tx_queues.
+ * Its get_channels() reports tun->numqueues, reading one word without a
+ * lock, as tun's own selection does (6.12's tun_get_channels(); 6.1's tun
+ * has none): the transmit path may call it, and only it, for a bound on
+ * the program. Any other driver's get_channels() expects RTNL.
+ *
+ * Return: tun's get_channels(), or NULL.
  */
-u32 xps_bpf_driver_queues(struct net_device *dev)
+xps_bpf_channels_t xps_bpf_driver_channels(const struct net_device *dev)
 {
-	const struct ethtool_ops *ops = READ_ONCE(dev->ethtool_ops);
-	struct ethtool_channels ch;
+	const struct ethtool_ops *ops = dev->ethtool_ops;
+	char sym[XPS_BPF_FUNC_LEN + MODULE_NAME_LEN + 4];
 
-	if (unlikely(!ops || !ops->get_channels))
-		return U32_MAX;
-	ch.combined_count = 0;
-	ops->get_channels(dev, &ch);
-	return ch.combined_count;
+	if (!ops || !ops->get_channels)
+		return NULL;
+	snprintf(sym, sizeof(sym), "%ps", ops->get_channels);
+	return xps_bpf_names(sym, "tun_get_channels") ? ops->get_channels : NULL;
 }

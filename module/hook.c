@@ -7,11 +7,15 @@
  * installed only while a device needs it, so an idle module costs nothing.
  */
 
+#include <linux/atomic.h>
+#include <linux/ethtool.h>
 #include <linux/ftrace.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <net/netlink.h>
 
 #include <uapi/linux/xps_bpf.h>
@@ -27,20 +31,25 @@
  * @list: entry in xps_bpf_hooks
  * @func: address of the function hooked
  * @target: address of our replacement, same prototype
- * @users: attachments that need the hook; it is installed while non-zero
+ * @users: attachments that need the hook; at zero, the unhook work removes
+ *	it unless an attach takes it again first
  */
 struct xps_bpf_hook {
 	struct ftrace_ops ops;
 	struct list_head list;
 	unsigned long func;
 	unsigned long target;
-	unsigned int users;
+	atomic_t users;
 };
 
 static void xps_bpf_count(struct xps_bpf_attachment *att, u16 queue)
 {
-	if (queue < att->nqueues)
+	if (unlikely(queue >= att->nqueues))
+		return;
+	if (likely(queue < XPS_BPF_PCPU_QUEUES))
 		this_cpu_inc(att->stats->queue[queue]);
+	else
+		atomic64_inc(&att->more_queues[queue - XPS_BPF_PCPU_QUEUES]);
 }
 
 /*
@@ -84,9 +93,14 @@ static int xps_bpf_run(struct xps_bpf_attachment *att, struct net_device *dev,
 	bool pin;
 	s32 ret;
 
-	if (att->channels)
-		n = min(n, xps_bpf_driver_queues(dev));
-	if (netdev_get_num_tc(dev)) {
+	if (att->channels) {
+		struct ethtool_channels ch = {};
+
+		att->channels(dev, &ch);
+		n = min(n, ch.combined_count);
+	}
+	/* Negative: a subordinate channel, whose classes are its lower's. */
+	if (netdev_get_num_tc(dev) > 0) {
 		const struct netdev_tc_txq *tc =
 			&dev->tc_to_txq[netdev_get_prio_tc_map(dev, skb->priority)];
 
@@ -98,10 +112,12 @@ static int xps_bpf_run(struct xps_bpf_attachment *att, struct net_device *dev,
 		return -1;
 
 	/*
-	 * Only a caller that can be preempted (af_packet's qdisc bypass, and
-	 * on PREEMPT_RT every BH-off section) can move to another CPU under
-	 * the program; elsewhere __dev_queue_xmit() has BH off, netpoll irqs
-	 * off, and there pinning is two calls for nothing.
+	 * Only a caller that can be preempted can move to another CPU under
+	 * the program: af_packet's qdisc bypass, in process context with BH
+	 * on. Elsewhere __dev_queue_xmit() has BH off, netpoll irqs off, and
+	 * pinning is two calls for nothing; on PREEMPT_RT a BH-off section is
+	 * preemptible but already keeps the task on its CPU, and the pinning
+	 * nests.
 	 */
 	pin = preemptible();
 	if (pin)
@@ -224,7 +240,14 @@ static void notrace xps_bpf_ftrace(unsigned long ip, unsigned long parent_ip,
 	xps_bpf_set_ip(fregs, hook->target);
 }
 
-/* Every hook installed; RTNL. */
+/*
+ * Installing and removing a hook wait for ftrace: the removal for RCU tasks
+ * grace periods, seconds on a busy machine. Neither happens under RTNL:
+ * attach takes its hook before RTNL, and the last user's put leaves the
+ * removal to a work item. xps_bpf_hook_lock serialises both, and guards
+ * the lists.
+ */
+static DEFINE_MUTEX(xps_bpf_hook_lock);
 static LIST_HEAD(xps_bpf_hooks);
 
 /*
@@ -233,6 +256,9 @@ static LIST_HEAD(xps_bpf_hooks);
  */
 static LIST_HEAD(xps_bpf_stuck_hooks);
 
+static void xps_bpf_unhook_work(struct work_struct *work);
+static DECLARE_WORK(xps_bpf_unhook, xps_bpf_unhook_work);
+
 static int xps_bpf_hook_enable(struct xps_bpf_hook *hook,
 			       struct netlink_ext_ack *extack)
 {
@@ -240,7 +266,13 @@ static int xps_bpf_hook_enable(struct xps_bpf_hook *hook,
 
 	memset(&hook->ops, 0, sizeof(hook->ops));
 	hook->ops.func = xps_bpf_ftrace;
-	hook->ops.flags = FTRACE_OPS_FL_IPMODIFY | XPS_BPF_FTRACE_REGS;
+	/*
+	 * PERMANENT: sysctl kernel.ftrace_enabled=0 would patch the hook out
+	 * and steering would stop unseen; with it, the sysctl fails with
+	 * EBUSY while a hook is installed, as with a livepatch.
+	 */
+	hook->ops.flags = FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_PERMANENT |
+			  XPS_BPF_FTRACE_REGS;
 	err = ftrace_set_filter_ip(&hook->ops, hook->func, 0, 0);
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack,
@@ -252,7 +284,7 @@ static int xps_bpf_hook_enable(struct xps_bpf_hook *hook,
 		ftrace_free_filter(&hook->ops);
 		if (err == -EBUSY)
 			NL_SET_ERR_MSG_MOD(extack,
-					   "the transmit queue selection function is already redirected by another ftrace user, such as a livepatch");
+					   "cannot hook the transmit queue selection function: ftrace is off (sysctl kernel.ftrace_enabled) or another ftrace user, such as a livepatch, redirects it");
 		else
 			NL_SET_ERR_MSG_MOD(extack,
 					   "cannot hook the transmit queue selection function");
@@ -261,56 +293,63 @@ static int xps_bpf_hook_enable(struct xps_bpf_hook *hook,
 }
 
 /**
- * xps_bpf_hook_get() - install what a program on @dev needs
- * @dev: the device a program is being attached to
+ * xps_bpf_hook_get() - install what a program on a device needs
+ * @select: the device's ndo_select_queue(), or NULL
  * @path: XPS_BPF_PATH_*, from xps_bpf_driver_path()
  * @extack: error report
  *
  * XPS_BPF_PATH_PICK_TX hooks netdev_pick_tx(), the others the driver's
  * ndo_select_queue(). A hook is shared by every attachment that needs it.
  *
- * Context: RTNL.
+ * Context: process, not under RTNL: it may wait for a removal.
  * Return: the hook, or an ERR_PTR() with @extack set.
  */
-struct xps_bpf_hook *xps_bpf_hook_get(struct net_device *dev, unsigned int path,
+struct xps_bpf_hook *xps_bpf_hook_get(xps_bpf_select_t select,
+				      unsigned int path,
 				      struct netlink_ext_ack *extack)
 {
-	unsigned long func = (unsigned long)dev->netdev_ops->ndo_select_queue;
+	unsigned long func = (unsigned long)select;
 	unsigned long target = (unsigned long)xps_bpf_ndo_select_queue;
 	struct xps_bpf_hook *hook;
 	int err;
 
-	ASSERT_RTNL();
 	if (path == XPS_BPF_PATH_PICK_TX) {
 		func = (unsigned long)netdev_pick_tx;
 		target = (unsigned long)xps_bpf_netdev_pick_tx;
 	}
+	mutex_lock(&xps_bpf_hook_lock);
 	list_for_each_entry(hook, &xps_bpf_hooks, list) {
 		if (hook->func == func) {
-			hook->users++;
-			return hook;
+			atomic_inc(&hook->users);
+			goto out;
 		}
 	}
 	list_for_each_entry(hook, &xps_bpf_stuck_hooks, list) {
 		if (hook->func == func) {
 			NL_SET_ERR_MSG_MOD(extack,
 					   "an earlier hook of the transmit queue selection function could not be removed (see the kernel log)");
-			return ERR_PTR(-EBUSY);
+			hook = ERR_PTR(-EBUSY);
+			goto out;
 		}
 	}
 
 	hook = kzalloc(sizeof(*hook), GFP_KERNEL);
-	if (!hook)
-		return ERR_PTR(-ENOMEM);
+	if (!hook) {
+		hook = ERR_PTR(-ENOMEM);
+		goto out;
+	}
 	hook->func = func;
 	hook->target = target;
 	err = xps_bpf_hook_enable(hook, extack);
 	if (err) {
 		kfree(hook);
-		return ERR_PTR(err);
+		hook = ERR_PTR(err);
+		goto out;
 	}
-	hook->users = 1;
+	atomic_set(&hook->users, 1);
 	list_add(&hook->list, &xps_bpf_hooks);
+out:
+	mutex_unlock(&xps_bpf_hook_lock);
 	return hook;
 }
 
@@ -318,19 +357,27 @@ struct xps_bpf_hook *xps_bpf_hook_get(struct net_device *dev, unsigned int path,
  * xps_bpf_hook_put() - release what xps_bpf_hook_get() returned
  * @hook: the hook
  *
- * The last user of a hook removes it. Once ftrace has let go of it, no CPU
- * enters our replacement any more; attachments are freed after an RCU grace
- * period, so a CPU already inside one still finds its attachment valid.
+ * The last user leaves the hook's removal to the unhook work: a CPU that
+ * still enters our replacement meanwhile finds no attachment and takes the
+ * kernel's own choice.
  *
- * Context: RTNL.
+ * Context: any process context; RTNL or not.
  */
 void xps_bpf_hook_put(struct xps_bpf_hook *hook)
 {
+	if (atomic_dec_and_test(&hook->users))
+		schedule_work(&xps_bpf_unhook);
+}
+
+/*
+ * Once ftrace has let go of @hook, no CPU enters our replacement through it
+ * any more. A hook ftrace keeps is kept too, with the module.
+ */
+static void xps_bpf_hook_remove(struct xps_bpf_hook *hook)
+{
 	int err;
 
-	ASSERT_RTNL();
-	if (--hook->users)
-		return;
+	lockdep_assert_held(&xps_bpf_hook_lock);
 	err = unregister_ftrace_function(&hook->ops);
 	if (WARN(err, "cannot unhook %ps: %d; the module stays loaded\n",
 		 (void *)hook->func, err)) {
@@ -341,4 +388,69 @@ void xps_bpf_hook_put(struct xps_bpf_hook *hook)
 	list_del(&hook->list);
 	ftrace_free_filter(&hook->ops);
 	kfree(hook);
+}
+
+/*
+ * Users only rise from zero under xps_bpf_hook_lock, in xps_bpf_hook_get():
+ * a hook seen unused here stays so.
+ */
+static void xps_bpf_unhook_work(struct work_struct *work)
+{
+	struct xps_bpf_hook *hook, *tmp;
+
+	mutex_lock(&xps_bpf_hook_lock);
+	list_for_each_entry_safe(hook, tmp, &xps_bpf_hooks, list)
+		if (!atomic_read(&hook->users))
+			xps_bpf_hook_remove(hook);
+	mutex_unlock(&xps_bpf_hook_lock);
+}
+
+/*
+ * A driver module going away has unregistered its devices, so their
+ * attachments are gone, but the removal of a hook of its function may be
+ * pending in the work: do it now, before ftrace forgets the module's
+ * functions and its text is freed.
+ */
+static int xps_bpf_module_event(struct notifier_block *nb,
+				unsigned long event, void *data)
+{
+	struct xps_bpf_hook *hook, *tmp;
+	struct module *mod = data;
+
+	if (event != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+	mutex_lock(&xps_bpf_hook_lock);
+	list_for_each_entry_safe(hook, tmp, &xps_bpf_hooks, list)
+		if (within_module(hook->func, mod) &&
+		    !WARN_ON(atomic_read(&hook->users)))
+			xps_bpf_hook_remove(hook);
+	mutex_unlock(&xps_bpf_hook_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block xps_bpf_module_notifier = {
+	.notifier_call = xps_bpf_module_event,
+};
+
+/**
+ * xps_bpf_hooks_init() - follow the modules whose functions may be hooked
+ *
+ * Return: 0 or a negative errno.
+ */
+int __init xps_bpf_hooks_init(void)
+{
+	return register_module_notifier(&xps_bpf_module_notifier);
+}
+
+/**
+ * xps_bpf_hooks_fini() - remove every hook; the counterpart of
+ *	xps_bpf_hooks_init()
+ *
+ * Context: process, not under RTNL; module unload, after every attachment
+ * is gone and no request runs.
+ */
+void xps_bpf_hooks_fini(void)
+{
+	flush_work(&xps_bpf_unhook);
+	unregister_module_notifier(&xps_bpf_module_notifier);
 }

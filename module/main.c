@@ -7,38 +7,33 @@
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
-#include <net/net_namespace.h>
 
 #include <uapi/linux/xps_bpf.h>
 
 #include "attach.h"
+#include "compat.h"
 #include "drivers.h"
+#include "hook.h"
 #include "netlink.h"
 
-/* Unregistration also covers a move to another netns. */
+/*
+ * Unregistration also covers a move to another netns, and a netns' exit,
+ * which unregisters its devices or moves them back to the initial one.
+ */
 static int xps_bpf_netdev_event(struct notifier_block *nb, unsigned long event,
 				void *ptr)
 {
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
 	if (event == NETDEV_UNREGISTER)
-		xps_bpf_detach_dev(netdev_notifier_info_to_dev(ptr),
+		xps_bpf_detach_dev(dev, xps_bpf_net_dying(dev_net(dev)) ?
+				   XPS_BPF_REASON_NETNS_GONE :
 				   XPS_BPF_REASON_DEVICE_GONE);
 	return NOTIFY_DONE;
 }
 
 static struct notifier_block xps_bpf_netdev_notifier = {
 	.notifier_call = xps_bpf_netdev_event,
-};
-
-/* Before the devices of a dying netns go, so the events tell why. */
-static void __net_exit xps_bpf_net_pre_exit(struct net *net)
-{
-	rtnl_lock();
-	xps_bpf_detach_net(net, XPS_BPF_REASON_NETNS_GONE);
-	rtnl_unlock();
-}
-
-static struct pernet_operations xps_bpf_net_ops = {
-	.pre_exit = xps_bpf_net_pre_exit,
 };
 
 static int __init xps_bpf_init(void)
@@ -48,12 +43,12 @@ static int __init xps_bpf_init(void)
 	err = xps_bpf_drivers_init();
 	if (err)
 		return err;
-	err = register_pernet_subsys(&xps_bpf_net_ops);
+	err = xps_bpf_hooks_init();
 	if (err)
 		return err;
 	err = register_netdevice_notifier(&xps_bpf_netdev_notifier);
 	if (err)
-		goto err_pernet;
+		goto err_hooks;
 	err = xps_bpf_netlink_init();
 	if (err)
 		goto err_notifier;
@@ -62,8 +57,8 @@ static int __init xps_bpf_init(void)
 
 err_notifier:
 	unregister_netdevice_notifier(&xps_bpf_netdev_notifier);
-err_pernet:
-	unregister_pernet_subsys(&xps_bpf_net_ops);
+err_hooks:
+	xps_bpf_hooks_fini();
 	return err;
 }
 
@@ -79,7 +74,8 @@ static void __exit xps_bpf_exit(void)
 	rtnl_unlock();
 	xps_bpf_netlink_fini();
 	unregister_netdevice_notifier(&xps_bpf_netdev_notifier);
-	unregister_pernet_subsys(&xps_bpf_net_ops);
+	/* No request runs any more: the last hooks go, outside RTNL. */
+	xps_bpf_hooks_fini();
 	/* The attachments and programs freed after a grace period. */
 	rcu_barrier();
 }

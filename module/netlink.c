@@ -15,6 +15,7 @@
 #include <uapi/linux/xps_bpf.h>
 
 #include "attach.h"
+#include "compat.h"
 #include "netlink.h"
 
 static const struct nla_policy xps_bpf_attach_policy[XPS_BPF_A_MAX + 1] = {
@@ -35,22 +36,25 @@ static const struct nla_policy xps_bpf_get_policy[XPS_BPF_A_MAX + 1] = {
 
 static struct genl_family xps_bpf_family;
 
-/* Upper bound of a reply or event about @att (may be NULL). */
-static size_t xps_bpf_msg_size(const struct xps_bpf_attachment *att)
+/*
+ * Upper bound of a message about a device, @prog when it has a program,
+ * with room for the counters of @nqueues queues.
+ */
+static size_t xps_bpf_msg_size(bool prog, unsigned int nqueues)
 {
 	size_t size = nla_total_size(sizeof(u32)) * 7 +	/* u32 attributes */
 		      nla_total_size(IFNAMSIZ);
-	unsigned int queue_size = nla_total_size(0) +
-				  nla_total_size(sizeof(u32)) +
-				  nla_total_size_64bit(sizeof(u64));
+	size_t queue_size = nla_total_size(0) +
+			    nla_total_size(sizeof(u32)) +
+			    nla_total_size_64bit(sizeof(u64));
 
-	if (att)
+	if (prog)
 		size += nla_total_size(BPF_OBJ_NAME_LEN) +
 			nla_total_size(BPF_TAG_SIZE) +
 			nla_total_size(0) +		/* stats */
 			nla_total_size_64bit(sizeof(u64)) * 4 +
 			nla_total_size(0) +		/* queues */
-			att->nqueues * queue_size;
+			nqueues * queue_size;
 	return size;
 }
 
@@ -83,8 +87,14 @@ static int xps_bpf_put_counter(struct sk_buff *msg, int type,
 				 XPS_BPF_STATS_PAD);
 }
 
+/*
+ * The queues that sent packets, from *@next on. Where @msg runs out of
+ * room, the nest ends with what fit, *@next is the first queue left out,
+ * and the return is -EMSGSIZE; with room for all, *@next is @att->nqueues.
+ */
 static int xps_bpf_put_queues(struct sk_buff *msg,
-			      const struct xps_bpf_attachment *att)
+			      const struct xps_bpf_attachment *att,
+			      unsigned int *next)
 {
 	struct nlattr *queues, *entry;
 	unsigned int q;
@@ -93,26 +103,32 @@ static int xps_bpf_put_queues(struct sk_buff *msg,
 	queues = nla_nest_start(msg, XPS_BPF_STATS_QUEUES);
 	if (!queues)
 		return -EMSGSIZE;
-	for (q = 0; q < att->nqueues; q++) {
-		packets = xps_bpf_stats_read(att, struct_size_t(struct xps_bpf_stats, queue, q));
+	for (q = *next; q < att->nqueues; q++) {
+		packets = xps_bpf_queue_packets(att, q);
 		if (!packets)
 			continue;
 		entry = nla_nest_start(msg, XPS_BPF_QUEUE);
 		if (!entry ||
 		    nla_put_u32(msg, XPS_BPF_QUEUE_INDEX, q) ||
 		    nla_put_u64_64bit(msg, XPS_BPF_QUEUE_PACKETS, packets,
-				      XPS_BPF_QUEUE_PAD))
-			return -EMSGSIZE;
+				      XPS_BPF_QUEUE_PAD)) {
+			if (entry)
+				nla_nest_cancel(msg, entry);
+			break;
+		}
 		nla_nest_end(msg, entry);
 	}
 	nla_nest_end(msg, queues);
-	return 0;
+	*next = q;
+	return q < att->nqueues ? -EMSGSIZE : 0;
 }
 
 static int xps_bpf_put_stats(struct sk_buff *msg,
-			     const struct xps_bpf_attachment *att)
+			     const struct xps_bpf_attachment *att,
+			     unsigned int *next)
 {
 	struct nlattr *stats = nla_nest_start(msg, XPS_BPF_A_STATS);
+	int err;
 
 	if (!stats ||
 	    xps_bpf_put_counter(msg, XPS_BPF_STATS_RUNS, att,
@@ -122,26 +138,45 @@ static int xps_bpf_put_stats(struct sk_buff *msg,
 	    xps_bpf_put_counter(msg, XPS_BPF_STATS_FALLBACK, att,
 				offsetof(struct xps_bpf_stats, fallback)) ||
 	    xps_bpf_put_counter(msg, XPS_BPF_STATS_OUT_OF_RANGE, att,
-				offsetof(struct xps_bpf_stats, out_of_range)) ||
-	    xps_bpf_put_queues(msg, att))
+				offsetof(struct xps_bpf_stats, out_of_range)))
 		return -EMSGSIZE;
+	err = xps_bpf_put_queues(msg, att, next);
 	nla_nest_end(msg, stats);
-	return 0;
+	return err;
 }
 
-/* The reply of XPS_BPF_CMD_GET: the device, and its attachment if any. */
+/*
+ * The reply of XPS_BPF_CMD_GET: the device, and its attachment if any, its
+ * queue counters from *@next on (see xps_bpf_put_queues()). A dump resumes
+ * a device whose queues did not fit in a message of its own, which holds
+ * only the device's index and the queues that follow.
+ */
 static int xps_bpf_put_entry(struct sk_buff *msg, const struct net_device *dev,
-			     const struct xps_bpf_attachment *att)
+			     const struct xps_bpf_attachment *att,
+			     unsigned int *next)
 {
+	struct nlattr *stats;
+	int err;
+
+	if (*next) {
+		if (nla_put_u32(msg, XPS_BPF_A_IFINDEX, dev->ifindex))
+			return -EMSGSIZE;
+		stats = nla_nest_start(msg, XPS_BPF_A_STATS);
+		if (!stats)
+			return -EMSGSIZE;
+		err = xps_bpf_put_queues(msg, att, next);
+		nla_nest_end(msg, stats);
+		return err;
+	}
 	if (xps_bpf_put_dev(msg, dev))
 		return -EMSGSIZE;
 	if (att && (xps_bpf_put_prog(msg, att) ||
-		    nla_put_u32(msg, XPS_BPF_A_PATH, att->path) ||
-		    xps_bpf_put_stats(msg, att)))
+		    nla_put_u32(msg, XPS_BPF_A_PATH, att->path)))
 		return -EMSGSIZE;
-	return 0;
+	return att ? xps_bpf_put_stats(msg, att, next) : 0;
 }
 
+/* The device the request names, under RTNL. */
 static struct net_device *xps_bpf_dev(struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[XPS_BPF_A_IFINDEX];
@@ -151,6 +186,41 @@ static struct net_device *xps_bpf_dev(struct genl_info *info)
 	if (!dev)
 		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no such device in this network namespace");
 	return dev;
+}
+
+/* The device the request names, held; dev_put() it. */
+static struct net_device *xps_bpf_dev_get(struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[XPS_BPF_A_IFINDEX];
+	struct net_device *dev;
+
+	dev = dev_get_by_index(genl_info_net(info), nla_get_u32(attr));
+	if (!dev)
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no such device in this network namespace");
+	return dev;
+}
+
+/*
+ * Attaching installs an ftrace hook in code every namespace runs, and a
+ * program's choice reaches the driver: the initial namespace's CAP_NET_ADMIN,
+ * and CAP_BPF or CAP_SYS_ADMIN to attach, as for an XDP program. A user
+ * namespace's root, which the family's flags let through, is refused here
+ * with a message. Detaching needs the same CAP_NET_ADMIN.
+ */
+static int xps_bpf_may_change(struct sk_buff *skb, struct genl_info *info,
+			      bool attach)
+{
+	if (!netlink_capable(skb, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "needs CAP_NET_ADMIN in the initial user namespace");
+		return -EPERM;
+	}
+	if (attach && !bpf_capable()) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "attaching needs CAP_BPF or CAP_SYS_ADMIN in the initial user namespace");
+		return -EPERM;
+	}
+	return 0;
 }
 
 static const u32 *xps_bpf_expected(struct genl_info *info, u32 *buf)
@@ -192,6 +262,9 @@ static int xps_bpf_nl_attach(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, XPS_BPF_A_IFINDEX) ||
 	    GENL_REQ_ATTR_CHECK(info, XPS_BPF_A_PROG_FD))
 		return -EINVAL;
+	err = xps_bpf_may_change(skb, info, true);
+	if (err)
+		return err;
 	if (info->attrs[XPS_BPF_A_FLAGS])
 		flags = nla_get_u32(info->attrs[XPS_BPF_A_FLAGS]);
 	expected = xps_bpf_expected(info, &buf);
@@ -199,12 +272,14 @@ static int xps_bpf_nl_attach(struct sk_buff *skb, struct genl_info *info)
 	prog = xps_bpf_prog(info);
 	if (IS_ERR(prog))
 		return PTR_ERR(prog);
-
-	rtnl_lock();
-	dev = xps_bpf_dev(info);
-	err = dev ? xps_bpf_attach(dev, prog, flags, expected, info->extack) :
-		    -ENODEV;
-	rtnl_unlock();
+	dev = xps_bpf_dev_get(info);
+	if (!dev) {
+		bpf_prog_put(prog);
+		return -ENODEV;
+	}
+	err = xps_bpf_attach(genl_info_net(info), dev, prog, flags, expected,
+			     info->extack);
+	dev_put(dev);
 	if (err)
 		bpf_prog_put(prog);
 	return err;
@@ -219,6 +294,9 @@ static int xps_bpf_nl_detach(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, XPS_BPF_A_IFINDEX))
 		return -EINVAL;
+	err = xps_bpf_may_change(skb, info, false);
+	if (err)
+		return err;
 	expected = xps_bpf_expected(info, &buf);
 
 	rtnl_lock();
@@ -228,9 +306,11 @@ static int xps_bpf_nl_detach(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* Under RCU only: the counters are per-CPU sums, and nothing here sleeps. */
 static int xps_bpf_nl_get(struct sk_buff *skb, struct genl_info *info)
 {
 	const struct xps_bpf_attachment *att;
+	unsigned int next = 0;
 	struct net_device *dev;
 	struct sk_buff *msg;
 	void *hdr;
@@ -238,82 +318,120 @@ static int xps_bpf_nl_get(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, XPS_BPF_A_IFINDEX))
 		return -EINVAL;
-
-	rtnl_lock();
-	dev = xps_bpf_dev(info);
-	if (!dev) {
-		err = -ENODEV;
-		goto unlock;
-	}
-	att = xps_bpf_find(dev);
-	msg = genlmsg_new(xps_bpf_msg_size(att), GFP_KERNEL);
+	dev = xps_bpf_dev_get(info);
+	if (!dev)
+		return -ENODEV;
+	/* An attachment has at most num_tx_queues queues. */
+	msg = genlmsg_new(xps_bpf_msg_size(true, dev->num_tx_queues), GFP_KERNEL);
 	if (!msg) {
-		err = -ENOMEM;
-		goto unlock;
+		dev_put(dev);
+		return -ENOMEM;
 	}
+	rcu_read_lock();
+	att = xps_bpf_find(dev);
 	hdr = genlmsg_put_reply(msg, info, &xps_bpf_family, 0, XPS_BPF_CMD_GET);
-	if (!hdr || xps_bpf_put_entry(msg, dev, att)) {
+	err = hdr ? xps_bpf_put_entry(msg, dev, att, &next) : -EMSGSIZE;
+	rcu_read_unlock();
+	dev_put(dev);
+	if (err) {
 		nlmsg_free(msg);
-		err = -EMSGSIZE;
-		goto unlock;
+		return err;
 	}
 	genlmsg_end(msg, hdr);
-	rtnl_unlock();
 	return genlmsg_reply(msg, info);
-
-unlock:
-	rtnl_unlock();
-	return err;
 }
 
 /*
- * cb->args[0]: attachments of the netns already sent. Returning 0 once all
- * are in @skb lets the core append NLMSG_DONE to it: a dump that fits in one
- * message is then never marked interrupted, however busy the attachments.
+ * One device's entry of a dump, its queue counters from *@next on.
+ *
+ * Return: 0 when all of it is in @skb; 1 when part of its queue counters
+ * are, *@next then the first left out; -EMSGSIZE when none of it is.
+ */
+static int xps_bpf_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+			    const struct net_device *dev,
+			    const struct xps_bpf_attachment *att,
+			    unsigned int *next)
+{
+	unsigned int start = *next;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &xps_bpf_family, NLM_F_MULTI, XPS_BPF_CMD_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (!xps_bpf_put_entry(skb, dev, att, next)) {
+		genlmsg_end(skb, hdr);
+		return 0;
+	}
+	if (*next > start) {
+		genlmsg_end(skb, hdr);
+		return 1;
+	}
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/*
+ * Every attachment of the caller's netns, or with XPS_BPF_A_IFINDEX the
+ * device it names, with or without one (what a get replies, in as many
+ * messages as its queue counters need).
+ *
+ * cb->args[0]: entries already sent; cb->args[1]: the first queue counter
+ * of the next one still to send, when its counters did not fit in one
+ * message. Returning 0 once all are in @skb lets the core append
+ * NLMSG_DONE to it: a dump that fits in one message is then never marked
+ * interrupted, however busy the attachments.
  */
 static int xps_bpf_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct nlattr *ifindex = xps_bpf_dump_attrs(cb)[XPS_BPF_A_IFINDEX];
 	struct net *net = sock_net(skb->sk);
 	const struct xps_bpf_attachment *att;
 	long sent = 0, skip = cb->args[0];
+	unsigned int next = cb->args[1];
 	struct net_device *dev;
-	bool more = false;
-	int err = 0;
-	void *hdr;
+	int ret = 0;
 
 	rcu_read_lock();
 	cb->seq = READ_ONCE(net->dev_base_seq) + xps_bpf_generation();
-	for_each_netdev_rcu(net, dev) {
-		att = xps_bpf_find(dev);
-		if (!att || sent++ < skip)
-			continue;
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, &xps_bpf_family,
-				  NLM_F_MULTI, XPS_BPF_CMD_GET);
-		if (!hdr) {
-			sent--;
-			more = true;
-			break;
+	if (ifindex) {
+		dev = dev_get_by_index_rcu(net, nla_get_u32(ifindex));
+		if (!dev) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, ifindex,
+					    "no such device in this network namespace");
+			ret = -ENODEV;
+		} else if (!skip) {
+			ret = xps_bpf_dump_one(skb, cb, dev, xps_bpf_find(dev),
+					       &next);
+			sent = !ret;
 		}
-		genl_dump_check_consistent(cb, hdr);
-		if (xps_bpf_put_entry(skb, dev, att)) {
-			genlmsg_cancel(skb, hdr);
-			sent--;
-			more = true;
-			/* An entry too large for an empty message never fits. */
-			if (!skb->len)
-				err = -EMSGSIZE;
-			break;
+	} else {
+		for_each_netdev_rcu(net, dev) {
+			att = xps_bpf_find(dev);
+			if (!att || sent++ < skip)
+				continue;
+			ret = xps_bpf_dump_one(skb, cb, dev, att, &next);
+			if (ret) {
+				sent--;
+				break;
+			}
+			next = 0;
 		}
-		genlmsg_end(skb, hdr);
 	}
 	rcu_read_unlock();
 	cb->args[0] = sent;
-	if (err)
-		return err;
-	return more ? skb->len : 0;
+	cb->args[1] = next;
+	/* An entry that does not start in an empty message never fits. */
+	if (ret == -EMSGSIZE && skb->len)
+		ret = 1;
+	return ret > 0 ? skb->len : ret;
 }
 
+/*
+ * GENL_UNS_ADMIN_PERM lets a user namespace's root reach the handlers, so
+ * that xps_bpf_may_change() can tell it why it is refused.
+ */
 static const struct genl_ops xps_bpf_ops[] = {
 	{
 		.cmd		= XPS_BPF_CMD_ATTACH,
@@ -372,8 +490,7 @@ void xps_bpf_notify(const struct xps_bpf_attachment *att, u32 event,
 
 	if (!genl_has_listeners(&xps_bpf_family, net, 0))
 		return;
-	msg = genlmsg_new(xps_bpf_msg_size(NULL) + xps_bpf_msg_size(att),
-			  GFP_KERNEL);
+	msg = genlmsg_new(xps_bpf_msg_size(true, 0), GFP_KERNEL);
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &xps_bpf_family, 0, XPS_BPF_CMD_EVENT);

@@ -73,7 +73,7 @@ check "replace with a program returning 1 again" attach ret_1 replace
 check "detach" xpsctl detach "$VETH"
 expect "after detach: XPS decides again" "0 $COUNT" "1 $COUNT"
 check "show lists nothing after detach" test -z "$(xpsctl show)"
-check "nothing hooked after the last detach" test -z "$(cat "$TRACING/enabled_functions")"
+check "nothing hooked after the last detach" nothing_hooked
 
 trace_stop
 ip link del "$OTHER"

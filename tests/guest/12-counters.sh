@@ -126,6 +126,5 @@ check "detach" xpsctl detach "$VETH"
 check "show lists nothing after detach" test -z "$(xpsctl show)"
 trace_stop
 veth_teardown
-check "nothing hooked after the last detach" \
-	test -z "$(cat "$TRACING/enabled_functions")"
+check "nothing hooked after the last detach" nothing_hooked
 check "module unloads" module_unload

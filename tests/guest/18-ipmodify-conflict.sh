@@ -19,7 +19,7 @@ check "another ftrace user takes netdev_pick_tx" insmod "$HOLD"
 out=$(xpsctl attach "$VETH" "$TEST_PROGS_DIR/ret_1.bpf.o" 2>&1)
 check_eq "attach then fails with exit 1" 1 "$?"
 echo "# $out"
-check "the error names the conflict" sh -c "echo '$out' | grep -q 'already redirected by another ftrace user'"
+check "the error names the conflict" sh -c "echo '$out' | grep -q 'another ftrace user, such as a livepatch, redirects it'"
 check "nothing is attached" test -z "$(xpsctl show)"
 check "nothing of ours is hooked" sh -c "! grep -q xps_bpf $TRACING/enabled_functions"
 

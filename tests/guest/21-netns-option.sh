@@ -107,5 +107,4 @@ replace $DEV prog id $ID0 name ret_const (was $ID1) (user)
 detach $DEV prog id $ID0 name ret_const (user)" "$(cat "$T/mon.out")"
 MON_PID=
 
-check "nothing hooked after the last detach" \
-	test -z "$(cat "$TRACING/enabled_functions")"
+check "nothing hooked after the last detach" nothing_hooked

@@ -6,16 +6,16 @@
 # 4-queue dummies and two 4-queue veths, each cycle an attach, a replace
 # and a detach conditional on the program it expects, while UDP flows flood
 # all four devices from both CPUs and `xpsctl show -s` dumps run in a loop.
-# Then more cycles on one device alone, each installing and removing the
-# hooks under the same traffic. Afterwards: no unexpected error, no failed
+# Then more cycles on one device alone, each detach leaving the hook's
+# removal pending and each attach racing with it, under the same traffic. Afterwards: no unexpected error, no failed
 # dump, every frame the devices sent (counted by a histogram on
 # net:net_dev_start_xmit) on one of their 4 queues, no program leaked,
 # nothing hooked, and the module unloads.
 #
 # Settings (environment, passed by tests/run from the host):
 #   STRESS_CHURN_CYCLES	cycles over the four devices (10000)
-#   STRESS_HOOK_CYCLES	cycles on one device, hooks installed and removed
-#			each time (10)
+#   STRESS_HOOK_CYCLES	cycles on one device, the hook's removal pending
+#			after each detach (10)
 #   STRESS_CHURN_SECONDS	time limit of each churn run, after which it
 #			stops and the test fails (90)
 # Measured under TCG on the 2-CPU bench, with the floods, depending on the
@@ -114,7 +114,7 @@ bg_run udp_flood 2 "$STOP" $DESTS
 bg_run dumper
 
 churn_run "4 devices under traffic and dumps" sc0,sc1,sc2,sc3 "$CYCLES"
-churn_run "1 device, hooks installed and removed each cycle" sc2 "$HOOK_CYCLES"
+churn_run "1 device, hook removals pending under attaches" sc2 "$HOOK_CYCLES"
 
 bg_wait "$STOP"
 read -r dumps dump_failed <"$TMP/dumps"

@@ -232,13 +232,23 @@ count_back_to() {
 	wait_for 100 count_is "$1" || { echo "# $(prog_count) programs, not $1"; return 1; }
 }
 
+# hooked_now: what enabled_functions lists (tracefs files all have size 0:
+# read it, test -s says nothing)
+hooked_now() {
+	cat "$TRACING/enabled_functions"
+}
+
+hooked_none() {
+	[ -z "$(hooked_now)" ]
+}
+
 # nothing_hooked: no function of ours (or anyone's) is traced; what is, is
-# printed.
+# printed. The last detach leaves the removal of a hook to a work item,
+# which waits for RCU tasks grace periods: seconds, under emulation.
 nothing_hooked() {
-	if [ -s "$TRACING/enabled_functions" ]; then
-		cat "$TRACING/enabled_functions"
-		return 1
-	fi
+	wait_for 300 hooked_none && return 0
+	hooked_now | sed 's/^/# hooked: /'
+	return 1
 }
 
 # --- counting every frame, for floods ------------------------------------------

@@ -18,9 +18,10 @@
  * Each request advances one device, the devices in turn. With three
  * devices or more their cycles are staggered so that some device always
  * has a program: the module's hooks stay installed, and only the first
- * attach and the last detach pay for installing and removing them (they
- * wait for RCU tasks grace periods). With one device, every cycle installs
- * and removes them.
+ * attach and the last detach pay for installing and removing them. With
+ * one device, every detach leaves the hook's removal (which waits for RCU
+ * tasks grace periods) to the module's work item, and the next attach
+ * either takes the hook back before it runs or installs it again after.
  *
  * -p USEC pauses that long after each request, to leave the CPUs and RTNL
  * to others. -t SECONDS stops early, after that much time, with the cycles done so far
