@@ -3,8 +3,11 @@
 #
 # Attach and detach need CAP_NET_ADMIN: without it (but with CAP_BPF and
 # CAP_SYS_ADMIN, so the program loads) both are refused with EPERM and
-# change nothing, while show, read-only, still works. Dumps only list the
-# caller's netns.
+# change nothing, while show, read-only, still works. Attach needs CAP_BPF
+# or CAP_SYS_ADMIN too, as loading an XDP program does: with CAP_NET_ADMIN
+# alone and a program loaded by root (its fd inherited, tests/helpers/
+# userns.c -l), it is refused with a message; detach is not. Dumps only
+# list the caller's netns.
 
 # shellcheck source=lib.sh
 . /tests/guest/lib.sh
@@ -81,6 +84,24 @@ check_eq "the program stays" "$id" "$(prog_id "$VETH")"
 refused "replace without CAP_NET_ADMIN" \
 	dropcap xpsctl attach "$VETH" "$TEST_PROGS_DIR/ret_0.bpf.o" replace
 check_eq "the program stays" "$id" "$(prog_id "$VETH")"
+
+# --- attach needs CAP_BPF or CAP_SYS_ADMIN too; detach does not ---------------------
+
+eff=$(dropcap -d bpf -d sys_admin sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status)
+echo "# CapEff under dropcap -d bpf -d sys_admin: $eff"
+check "dropcap -d bpf -d sys_admin keeps CAP_NET_ADMIN only of the three" eval \
+	'cap_in "$eff" $CAP_NET_ADMIN && cap_out "$eff" $CAP_BPF && cap_out "$eff" $CAP_SYS_ADMIN'
+out=$(userns -l "$TEST_PROGS_DIR/ret_0.bpf.o" dropcap -d bpf -d sys_admin \
+	userns attach "$VETH" 2>&1)
+check_eq "attach with CAP_NET_ADMIN alone is refused, saying why" \
+	"Operation not permitted: xps_bpf: attaching needs CAP_BPF or CAP_SYS_ADMIN in the initial user namespace" \
+	"$out"
+check_eq "the program stays" "$id" "$(prog_id "$VETH")"
+check "detach with CAP_NET_ADMIN alone" \
+	dropcap -d bpf -d sys_admin xpsctl detach "$VETH"
+check_eq "nothing attached" "" "$(xpsctl show 2>&1)"
+check "root attaches again" xpsctl attach "$VETH" "$TEST_PROGS_DIR/ret_1.bpf.o"
+id=$(prog_id "$VETH")
 
 # --- show is read-only: allowed ----------------------------------------------------
 
