@@ -233,12 +233,12 @@ count_back_to() {
 }
 
 # nothing_hooked: no function of ours (or anyone's) is traced; what is, is
-# printed.
+# printed. tracefs files all have size 0: read it, test -s says nothing.
 nothing_hooked() {
-	if [ -s "$TRACING/enabled_functions" ]; then
-		cat "$TRACING/enabled_functions"
-		return 1
-	fi
+	_hooked=$(cat "$TRACING/enabled_functions") || return 1
+	[ -z "$_hooked" ] && return 0
+	printf '%s\n' "$_hooked" | sed 's/^/# hooked: /'
+	return 1
 }
 
 # --- counting every frame, for floods ------------------------------------------
