@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# What the compilers and checkers say of our code: the module builds with
-# W=1 and sparse (C=1) without a single warning for every kernel whose
-# headers are installed, checkpatch --strict finds nothing, and xpsctl is
-# clang-tidy and cppcheck clean.
+# What the compilers and checkers say of our code: the module and the test
+# modules (tests/kmod) build with W=1 and sparse (C=1) without a single
+# warning for every kernel whose headers are installed, checkpatch --strict
+# finds nothing in either, and xpsctl is clang-tidy and cppcheck clean.
 
 set -u
 
@@ -30,6 +30,24 @@ module_warnings() {
 	esac
 }
 
+# kmod_warnings KVER: tests/kmod's modules, built in a copy for KVER with
+# W=1 C=1: the guest tests load them, so a warning there is one in a test.
+kmod_warnings() {
+	local src=$T/kmod-$1 log=$T/kmod-$1.log
+
+	cp -r "$TOP/tests/kmod" "$src"
+	make -C "$src" clean KVER="$1" >/dev/null 2>&1
+	if ! make -C "$src" KVER="$1" W=1 C=1 >"$log" 2>&1; then
+		not_ok "test modules (tests/kmod) build for $1 (W=1, sparse)"
+		show_log "$log"
+	elif grep -v -E '^(make|  [A-Z]+ |Skipping BTF generation)' "$log" | grep -q .; then
+		not_ok "test modules (tests/kmod) build for $1 without a warning (W=1, sparse)"
+		show_log "$log"
+	else
+		ok "test modules (tests/kmod) build for $1 without a warning (W=1, sparse)"
+	fi
+}
+
 # checkpatch.pl is in Debian's linux-source tarball, not in the headers.
 find_checkpatch() {
 	local tarball dir
@@ -53,6 +71,7 @@ if [[ -z $kernels ]]; then
 fi
 for kver in $kernels; do
 	module_warnings "$kver"
+	kmod_warnings "$kver"
 done
 
 if checkpatch=$(find_checkpatch); then
@@ -62,6 +81,13 @@ if checkpatch=$(find_checkpatch); then
 	else
 		not_ok "checkpatch --strict: module and UAPI header clean"
 		show_log "$T/style.log"
+	fi
+	if make -s -C "$TOP/tests/kmod" style CHECKPATCH="$checkpatch" KVER=none >"$T/kmod-style.log" 2>&1 &&
+		! grep -q . "$T/kmod-style.log"; then
+		ok "checkpatch --strict: test modules (tests/kmod) clean"
+	else
+		not_ok "checkpatch --strict: test modules (tests/kmod) clean"
+		show_log "$T/kmod-style.log"
 	fi
 else
 	skip "checkpatch --strict" "no /usr/src/linux-source-*.tar.xz (apt-get install linux-source-6.12)"
