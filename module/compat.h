@@ -39,7 +39,8 @@ static inline void xps_bpf_set_ip(struct ftrace_regs *fregs, unsigned long ip)
 
 /*
  * An error message with an argument, @fmt, from 6.2; before, the static
- * @msg, and @fmt in the kernel log. A formatted message holds 80
+ * @msg, and @fmt in the kernel log (not rate-limited: the message promises
+ * the line, and only the initial namespace's administrator gets there). A formatted message holds 80
  * characters: @fmt must leave room for its argument, which it bounds.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
@@ -50,7 +51,7 @@ static inline void xps_bpf_set_ip(struct ftrace_regs *fregs, unsigned long ip)
 #else
 #define xps_bpf_err_fmt(extack, fmt, msg, arg) do {	\
 	NL_SET_ERR_MSG_MOD(extack, msg);		\
-	pr_notice_ratelimited(fmt "\n", arg);		\
+	pr_notice(fmt "\n", arg);			\
 } while (0)
 #endif
 

@@ -137,6 +137,12 @@ static int __init xps_bpf_parse_driver(char *entry)
 		return -EINVAL;
 	}
 	*path++ = '\0';
+	for (i = 0; i < xps_bpf_n_user_drivers; i++) {
+		if (!strcmp(xps_bpf_user_drivers[i].func, entry)) {
+			pr_err("drivers: %s given twice\n", entry);
+			return -EINVAL;
+		}
+	}
 	for (i = XPS_BPF_PATH_PICK_TX; i < ARRAY_SIZE(xps_bpf_path_names); i++)
 		if (!strcmp(path, xps_bpf_path_names[i]))
 			break;
