@@ -99,9 +99,14 @@ counts() {
 	tail -n 1 "$1.report"
 }
 
-# hooks_settle: every pending removal done
+# hooks_settle: every pending removal of ours done (the kprobes here are
+# ftrace's too: enabled_functions lists them)
+no_hook_of_ours() {
+	! grep -q xps_bpf "$TRACING/enabled_functions"
+}
+
 hooks_settle() {
-	nothing_hooked >/dev/null
+	wait_for 300 no_hook_of_ours
 }
 
 mkdir -p "$T"
