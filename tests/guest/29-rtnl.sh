@@ -100,9 +100,11 @@ counts() {
 }
 
 # hooks_settle: every pending removal of ours done (the kprobes here are
-# ftrace's too: enabled_functions lists them)
+# ftrace's too, one on a function of the module: enabled_functions lists
+# them; ours are on netdev_pick_tx or a driver's select_queue)
 no_hook_of_ours() {
-	! grep -q xps_bpf "$TRACING/enabled_functions"
+	! grep -qE '^(netdev_pick_tx|[a-z0-9_]*select_queue) ' \
+		"$TRACING/enabled_functions"
 }
 
 hooks_settle() {
