@@ -1,0 +1,144 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# progs/leastload.bpf.o (kernels from 6.4 on; before, 40-kfuncs checks that
+# it does not load).
+#
+# (a) On a 4-queue xps_testq: new flows avoid a queue the driver stopped,
+#     and a queue whose tbf holds more than backlog_bytes; UDP flows that
+#     were on that queue stay there (their order is not the kernel's to
+#     know) unless XPS_LEASTLOAD_UNORDERED lets them move.
+# (b) TCP flows over a veth into a netns whose queue 1 is throttled by a
+#     tbf: the receiver finds no segment out of order (TcpExt
+#     TCPOFOQueue), while the same flows sprayed over the queues by
+#     round_robin, the control, do get reordered: the count can fail.
+
+# shellcheck source=lib.sh
+. /tests/guest/lib.sh
+
+# time-limit: 300
+
+DEV=kq41 NET=10.41.0
+PIN=/sys/fs/bpf/ll41
+NS=ll41ns IN_NS=ip
+
+cleanup() {
+	hist_stop
+	xpsctl detach "$DEV" >/dev/null 2>&1
+	xpsctl detach "$VETH" >/dev/null 2>&1
+	rm -rf "$PIN"
+	ip link del "$DEV" 2>/dev/null
+	veth_teardown
+	ip netns del "$NS" 2>/dev/null
+	module_loaded && module_unload_wait
+	return 0
+}
+trap cleanup EXIT
+
+if ! has_kfunc_hook; then
+	skip "leastload" "no kfuncs for socket filters before 6.4 (40-kfuncs checks the message)"
+	exit 0
+fi
+
+hexle32() {
+	printf '%02x %02x %02x %02x' $(($1 & 255)) $((($1 >> 8) & 255)) \
+		$((($1 >> 16) & 255)) $((($1 >> 24) & 255))
+}
+
+# configure ALLOWED_MASK(<2^32) BACKLOG_BYTES FLAGS
+configure() {
+	bpftool map update pinned "$PIN/leastload_config" key hex 00 00 00 00 \
+		value hex $(hexle32 "$1") 00 00 00 00 $(hexle32 "$2") $(hexle32 "$3")
+}
+
+# frames_on QUEUE SINCE_FILE: frames DEV sent on QUEUE since the save
+frames_on() {
+	hist_since "$DEV" "$2" | awk -v q="$1" '$1 == q { n = $2 } END { print n + 0 }'
+}
+
+check "module loads" module_load || exit 1
+testq_add() {
+	modprobe xps_testnic &&
+		ip link add "$DEV" numtxqueues 4 type xps_testq &&
+		ip addr add "$NET.1/24" dev "$DEV" && ip link set "$DEV" up &&
+		tc qdisc replace dev "$DEV" root handle 1: mq
+}
+
+check "a 4-queue xps_testq $DEV, mq" testq_add || exit 1
+check "attach leastload pin $PIN" xpsctl attach "$DEV" "$PROGS_DIR/leastload.bpf.o" pin "$PIN"
+check "backlog_bytes 1000" configure 0 1000 0
+hist_start
+
+# (a) without load, flows spread over every queue (the flow hash)
+hist_save /tmp/ll41.0
+udpflows "$NET.10" 64 2 100 >/dev/null
+echo "# idle: $(hist_since "$DEV" /tmp/ll41.0 | tr '\n' ' ')"
+check "nothing loaded: new flows on queue 1 too" test "$(frames_on 1 /tmp/ll41.0)" -gt 0
+
+echo 2 >"/sys/class/net/$DEV/xps_stopped"
+hist_save /tmp/ll41.1
+udpflows "$NET.11" 64 2 100 >/dev/null
+echo "# queue 1 stopped: $(hist_since "$DEV" /tmp/ll41.1 | tr '\n' ' ')"
+check_eq "queue 1 stopped: no new flow's packet goes there" 0 "$(frames_on 1 /tmp/ll41.1)"
+echo 0 >"/sys/class/net/$DEV/xps_stopped"
+
+check "tbf holds queue 1 (100 bit/s)" tc qdisc replace dev "$DEV" parent 1:2 \
+	tbf rate 100bit burst 300 limit 1000000
+# Flows that land on queue 1 before its backlog passes 1000 bytes fill it.
+hist_save /tmp/ll41.2
+udpflows "$NET.12" 64 4 100 >/dev/null
+backlog=$(tc -s -j qdisc show dev "$DEV" parent 1:2 | sed -n 's/.*"backlog":\([0-9]*\),.*/\1/p')
+echo "# queue 1's tbf holds $backlog bytes"
+check "queue 1 backlogged past 1000 bytes" test "${backlog:-0}" -gt 1000
+hist_save /tmp/ll41.3
+udpflows "$NET.13" 64 2 100 >/dev/null
+check_eq "queue 1 backlogged: no new flow's packet goes there" 0 "$(frames_on 1 /tmp/ll41.3)"
+hist_save /tmp/ll41.4
+udpflows "$NET.12" 64 1 100 >/dev/null
+check "UDP flows already on queue 1 stay there (may not move)" \
+	test "$(frames_on 1 /tmp/ll41.4)" -gt 0
+check "XPS_LEASTLOAD_UNORDERED" configure 0 1000 1
+hist_save /tmp/ll41.5
+udpflows "$NET.12" 64 1 100 >/dev/null
+check_eq "with it, they move off queue 1" 0 "$(frames_on 1 /tmp/ll41.5)"
+xpsctl detach "$DEV" >/dev/null
+rm -rf "$PIN"
+
+# (b) TCP: never reordered
+netns_add "$NS" || exit 1
+check "a 4-queue veth into $NS" veth_setup 4 || exit 1
+ip link set "$VETH_PEER" netns "$NS" &&
+	in_ns ip addr add "$PEER_IP/24" dev "$VETH_PEER" &&
+	in_ns ip link set "$VETH_PEER" up &&
+	in_ns ip link set lo up
+throttle() {
+	tc qdisc replace dev "$VETH" root handle 1: mq &&
+		tc qdisc replace dev "$VETH" parent 1:2 tbf rate 4mbit burst 4000 limit 4000000
+}
+
+check "mq on $VETH, queue 1 behind a 4 Mbit/s tbf" throttle
+
+# tcp_run PORT: 8 flows of 256 KiB in 16 KiB writes, 5 ms apart; prints
+# the receiver's "bytes N ooo N"
+tcp_run() {
+	in_ns tcpflows recv "$1" 8 >/tmp/ll41.recv 2>&1 &
+	wait_for 50 grep -q listening /tmp/ll41.recv
+	tcpflows send "$PEER_IP" "$1" 8 262144 16384 5 >/dev/null
+	wait
+	sed -n 's/^\(bytes\|ooo\) //p' /tmp/ll41.recv | tr '\n' ' ' | sed 's/ $//'
+}
+
+check "control: round_robin attached" xpsctl attach "$VETH" "$TEST_PROGS_DIR/round_robin.bpf.o"
+got=$(tcp_run 5001)
+echo "# round_robin: bytes ooo: $got"
+check "control: spraying a flow over the queues reorders it" \
+	test "${got#* }" -gt 0
+xpsctl detach "$VETH" >/dev/null
+
+check "attach leastload" xpsctl attach "$VETH" "$PROGS_DIR/leastload.bpf.o" pin "$PIN"
+check "backlog_bytes 3000" configure 0 3000 0
+hist_save /tmp/ll41.6
+got=$(tcp_run 5002)
+echo "# leastload: bytes ooo: $got; frames per queue: $(hist_since "$VETH" /tmp/ll41.6 | tr '\n' ' ')"
+check_eq "leastload: every byte arrives, no segment out of order" \
+	"$((8 * 262144)) 0" "$got"
