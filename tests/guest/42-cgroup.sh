@@ -52,6 +52,7 @@ queues_since() {
 	hist_since "$DEV" "$1" | awk '$2 > 0 { print $1 }' | sort -n | tr '\n' ' ' | sed 's/ $//'
 }
 
+ipv6_off
 check "module loads" module_load || exit 1
 check "cgroup2 mounted" cgroup2_mount
 check "cgroups cg42a cg42b cg42c" mkdir -p "$CG/cg42a" "$CG/cg42b" "$CG/cg42c"
