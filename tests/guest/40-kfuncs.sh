@@ -8,9 +8,9 @@
 # On a 4-queue xps_testq (tests/kmod), mq with a qdisc per queue:
 # - the default queue is where the packet leaves when the program falls
 #   back (tracepoint), and follows XPS; the program may override it;
-# - a queue whose packets the driver holds: BQL stops it after one packet,
-#   in flight and limit as sysfs byte_queue_limits says, and the rest waits
-#   in its pfifo_fast (per-CPU counts), backlog as `tc -s` says;
+# - a queue whose packets the driver holds: BQL stops it, in flight and
+#   limit as sysfs byte_queue_limits says, and the rest waits in its
+#   pfifo_fast (lockless, per-CPU counts), backlog as `tc -s` says;
 # - a queue the driver stopped, and a tbf child that holds packets back;
 # - a queue past n, or a size too small: errors.
 # On a veth into a netns: a UDP socket's cgroup (cgroup2 inode number), a
@@ -32,6 +32,7 @@ PROBE=$PIN/probe
 OUT=/tmp/kf40.out
 LEN=$((14 + 20 + 8 + 200))	# the probe packets' frames
 NS=kf40ns IN_NS=ip
+DEFAULT_QDISC=$(cat /proc/sys/net/core/default_qdisc)
 
 cleanup() {
 	xpsctl detach "$DEV" >/dev/null 2>&1
@@ -150,7 +151,13 @@ check_eq "socket filter on a socket: -EINVAL from all" \
 # --- the default queue ----------------------------------------------------------------
 
 config 9 -1
+# mq's children are the default qdisc: pfifo_fast, lockless, counts per
+# CPU (Debian's default is fq_codel, which counts under its lock).
+echo pfifo_fast >/proc/sys/net/core/default_qdisc
 check "tc: mq root, a pfifo_fast per queue" tc qdisc replace dev "$DEV" root handle 1: mq
+echo "$DEFAULT_QDISC" >/proc/sys/net/core/default_qdisc
+check_eq "tc: queue 2's pfifo_fast is lockless (per-CPU counts)" 1 \
+	"$(tc -j qdisc show dev "$DEV" parent 1:3 | grep -c '"kind":"pfifo_fast"')"
 xps_set "$DEV" 0 1
 xps_set "$DEV" 1 2
 xps_set "$DEV" 2 0
