@@ -9,7 +9,8 @@
 #     were on that queue stay there (their order is not the kernel's to
 #     know) unless XPS_LEASTLOAD_UNORDERED lets them move.
 # (b) TCP flows over a veth into a netns whose queue 1 is throttled by a
-#     tbf: the receiver finds no segment out of order (TcpExt
+#     tbf, all on queue 1 until it is no longer allowed: they all leave
+#     it, and the receiver finds no segment out of order (TcpExt
 #     TCPOFOQueue), while the same flows sprayed over the queues by
 #     round_robin, the control, do get reordered: the count can fail.
 
@@ -124,29 +125,50 @@ throttle() {
 
 check "mq on $VETH, queue 1 behind a 4 Mbit/s tbf" throttle
 
-# tcp_run PORT: 8 flows of 256 KiB in 16 KiB writes, 5 ms apart; prints
-# the receiver's "bytes N ooo N"
+# tcp_run PORT [CMD...]: 8 flows of 256 KiB in 16 KiB writes per flow and
+# round, 300 ms apart (time for the throttled queue to drain, so that the
+# flows fall idle and their next packet is ooo_okay), CMD run 1 s in;
+# prints the receiver's "bytes N ooo N"
 tcp_run() {
-	in_ns tcpflows recv "$1" 8 >/tmp/ll41.recv 2>&1 &
+	_port=$1
+	shift
+	in_ns tcpflows recv "$_port" 8 >/tmp/ll41.recv 2>&1 &
+	_recv=$!
 	wait_for 50 grep -q listening /tmp/ll41.recv
-	tcpflows send "$PEER_IP" "$1" 8 262144 16384 5 >/dev/null
-	wait
+	tcpflows send "$PEER_IP" "$_port" 8 262144 16384 300 >/dev/null &
+	_send=$!
+	if [ $# -gt 0 ]; then
+		sleep 1
+		"$@"
+	fi
+	wait "$_send"
+	wait "$_recv"
 	sed -n 's/^\(bytes\|ooo\) //p' /tmp/ll41.recv | tr '\n' ' ' | sed 's/ $//'
 }
 
-check "control: round_robin attached" xpsctl attach "$VETH" "$TEST_PROGS_DIR/round_robin.bpf.o"
+# flows_on QUEUE: how many flows leastload has on QUEUE
+flows_on() {
+	bpftool -j map dump pinned "$PIN/leastload_flows" |
+		grep -o '"value":[0-9]*' | grep -c "^\"value\":$1\$"
+}
+
 hist_start
+check "control: round_robin attached" xpsctl attach "$VETH" "$TEST_PROGS_DIR/round_robin.bpf.o"
 got=$(tcp_run 5001)
 echo "# round_robin: bytes ooo: $got"
 check "control: spraying a flow over the queues reorders it" \
 	test "${got#* }" -gt 0
 xpsctl detach "$VETH" >/dev/null
 
+# Every flow starts on queue 1, the only one allowed; 1 s in, queue 1 is
+# no longer allowed: each flow must leave it, but only once none of its
+# data waits there.
 check "attach leastload" xpsctl attach "$VETH" "$PROGS_DIR/leastload.bpf.o" pin "$PIN"
-check "backlog_bytes 1: any backlog loads a queue" configure 0 1 0
+check "allowed: queue 1 alone" configure 2 0 0
 hist_save /tmp/ll41.6
-got=$(tcp_run 5002)
+got=$(tcp_run 5002 configure 13 0 0)
 echo "# leastload: bytes ooo: $got; frames per queue: $(hist_since "$VETH" /tmp/ll41.6 | tr '\n' ' ')"
-echo "# flows' queues: $(bpftool -j map dump pinned "$PIN/leastload_flows" | grep -o '"value":[0-9]*' | sort | uniq -c | tr '\n' ' ')"
 check_eq "leastload: every byte arrives, no segment out of order" \
 	"$((8 * 262144)) 0" "$got"
+check_eq "leastload: queue 1 no longer allowed: every flow left it" \
+	"0 8" "$(flows_on 1) $(($(flows_on 0) + $(flows_on 2) + $(flows_on 3)))"
