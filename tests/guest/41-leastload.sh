@@ -23,7 +23,11 @@ DEV=kq41 NET=10.41.0
 PIN=/sys/fs/bpf/ll41
 NS=ll41ns IN_NS=ip
 
+TIMER_MIGRATION=$(cat /proc/sys/kernel/timer_migration 2>/dev/null)
+
 cleanup() {
+	[ -z "$TIMER_MIGRATION" ] ||
+		echo "$TIMER_MIGRATION" >/proc/sys/kernel/timer_migration
 	hist_stop
 	xpsctl detach "$DEV" >/dev/null 2>&1
 	xpsctl detach "$VETH" >/dev/null 2>&1
@@ -128,14 +132,17 @@ check "mq on $VETH, queue 1 behind a 4 Mbit/s tbf" throttle
 # tcp_run PORT [CMD...]: 8 flows of 256 KiB in 16 KiB writes per flow and
 # round, 300 ms apart (time for the throttled queue to drain, so that the
 # flows fall idle and their next packet is ooo_okay), CMD run 1 s in;
-# prints the receiver's "bytes N ooo N"
+# prints the receiver's "bytes N ooo N". Sender, receiver and the tbf's
+# timer all on CPU 0: a veth hands each packet to the backlog of the CPU
+# that sends it, and two CPUs' backlogs could reorder a flow whatever
+# queue it took (seen on PREEMPT_RT, whose softirqs are threads).
 tcp_run() {
 	_port=$1
 	shift
-	in_ns tcpflows recv "$_port" 8 >/tmp/ll41.recv 2>&1 &
+	in_ns taskset 1 tcpflows recv "$_port" 8 >/tmp/ll41.recv 2>&1 &
 	_recv=$!
 	wait_for 50 grep -q listening /tmp/ll41.recv
-	tcpflows send "$PEER_IP" "$_port" 8 262144 16384 300 >/dev/null &
+	taskset 1 tcpflows send "$PEER_IP" "$_port" 8 262144 16384 300 >/dev/null &
 	_send=$!
 	if [ $# -gt 0 ]; then
 		sleep 1
@@ -152,6 +159,7 @@ flows_on() {
 		grep -o '"value":[0-9]*' | grep -c "^\"value\":$1\$"
 }
 
+[ -z "$TIMER_MIGRATION" ] || echo 0 >/proc/sys/kernel/timer_migration
 hist_start
 check "control: round_robin attached" xpsctl attach "$VETH" "$TEST_PROGS_DIR/round_robin.bpf.o"
 got=$(tcp_run 5001)
