@@ -94,10 +94,12 @@ echo 0 >"/sys/class/net/$DEV/xps_stopped"
 
 check "tbf holds queue 1 (100 bit/s)" tc qdisc replace dev "$DEV" parent 1:2 \
 	tbf rate 100bit burst 300 limit 1000000
-# Flows that land on queue 1 before its backlog passes 1000 bytes fill it.
+# Flows allowed on queue 1 alone fill it, then every queue is allowed again.
+check "allowed: queue 1 alone" configure 2 1000 0
 c=$(chosen 1)
 udpflows "$NET.12" 64 4 100 >/dev/null
 echo "# $(since "$c") packets of flows to $NET.12 on queue 1"
+check "allowed: every queue" configure 0 1000 0
 backlog=$(tc -s -j qdisc show dev "$DEV" parent 1:2 | sed -n 's/.*"backlog":\([0-9]*\),.*/\1/p')
 echo "# queue 1's tbf holds $backlog bytes"
 check "queue 1 backlogged past 1000 bytes" test "${backlog:-0}" -gt 1000
