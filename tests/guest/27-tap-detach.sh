@@ -110,8 +110,15 @@ check "cb_last ran" test "${runs:-0}" -gt 0
 # lacks it bounds the program by the real count, as documented.
 if ethtool_channels=$(grep -c tun_get_channels /proc/kallsyms) &&
 	[ "$ethtool_channels" -gt 0 ]; then
-	check "cb_last loses no more frames than tun's own choice ($prog <= $own + 2)" \
-		test "$prog" -le $((own + 2))
+	# What remains is the race every selection has: a CPU reads
+	# tun's count, the last queue detaches, the frame is dropped. A CPU
+	# has one frame between the two at a time, so a flip costs at most
+	# one frame per CPU more than tun's own choice, which takes the last
+	# queue only for some flows. Bounded by the real count, the program
+	# lost a grace period of frames per flip: 3529 over 200 flips.
+	_cpus=$(nproc)
+	check "cb_last loses at most a frame per CPU and flip more than tun's own choice ($prog <= $own + $_cpus * $FLIPS)" \
+		test "$prog" -le $((own + _cpus * FLIPS))
 else
 	skip "cb_last loses no more frames than tun's own choice ($prog vs $own)" \
 		"this kernel's tun has no get_channels: the real queue count bounds the program"
