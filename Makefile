@@ -32,7 +32,7 @@ DEPS := build-essential pkg-config clang llvm libbpf-dev libelf-dev \
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12 \
 	linux-image-rt-amd64 linux-headers-rt-amd64 \
 	linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64 \
-	bc bison flex debhelper dh-dkms lintian debootstrap libteam-utils \
+	bc bison flex debhelper dh-dkms lintian debootstrap libteam-utils ethtool \
 	gcc-aarch64-linux-gnu qemu-system-arm
 
 all: loader progs module

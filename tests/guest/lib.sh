@@ -25,10 +25,11 @@ export XPSCTL_SAN ASAN_OPTIONS UBSAN_OPTIONS
 PATH=$HELPERS_DIR:$PATH
 
 # Busybox sh runs its own applets before searching PATH; its ip and tc know
-# little. Call the real iproute2 tools.
+# little. Call the real iproute2 tools (and ethtool, which busybox lacks).
 ip() { /usr/sbin/ip "$@"; }
 tc() { /usr/sbin/tc "$@"; }
 genl() { /usr/sbin/genl "$@"; }
+ethtool() { /usr/sbin/ethtool "$@"; }
 
 # --- reporting ---------------------------------------------------------------
 

@@ -16,7 +16,13 @@
 # depend on); a caller may add to it after sourcing this file. A name the
 # kernel has built in (modules.builtin) is no file, and modprobe still
 # finds it. The bonding, team, bridge and mqprio ones are for 24-bonding and
-# 25-traffic-classes, tbf for the kfunc tests (4x-*).
+# 25-traffic-classes, tbf for the kfunc tests (4x-*); virtio_pci (built in from 6.12, a module in 6.1) and
+# virtio_net, with net_failover and failover, drive the NIC of VM_NIC.
+#
+# VM_NIC=1 gives the machine boot_vm boots a real multi-queue NIC: a
+# virtio-net device with NIC_QUEUES queue pairs on a host tap of its own
+# (26-virtio-nic). Where the host cannot create the tap, the machine boots
+# without it and the guest learns why from XPSB_NO_NIC.
 #
 # XPS_ARCH=arm64 builds and boots for arm64 (qemu-system-aarch64, virt
 # board): the binaries then come from SYSROOT, the arm64 packages
@@ -24,7 +30,10 @@
 # Unset, everything is the host's.
 
 KERNEL_MODULES="veth dummy tun netconsole bonding team team_mode_roundrobin
-	team_mode_activebackup bridge sch_mqprio sch_tbf"
+	team_mode_activebackup bridge sch_mqprio sch_tbf virtio_pci virtio_net
+	net_failover failover"
+VM_NIC=${VM_NIC:-}
+NIC_QUEUES=4
 XPS_ARCH=${XPS_ARCH:-}
 SYSROOT=${SYSROOT:-}
 XPSCTL=${XPSCTL:-$TOP/loader/xpsctl}
@@ -270,6 +279,9 @@ build_common_initramfs() {
 	install_tool tc /usr/sbin/tc /sbin/tc
 	install_tool genl /usr/sbin/genl /sbin/genl
 	install_tool bpftool /usr/sbin/bpftool
+	# Sets the NIC's queue count and reads its driver's per-queue
+	# counters (26-virtio-nic).
+	install_tool ethtool /usr/sbin/ethtool /sbin/ethtool
 	# libteam-utils: sets a team device's mode over team's generic netlink
 	# family, which iproute2 cannot; the team tests skip without it.
 	install_tool teamnl /usr/bin/teamnl /bin/teamnl
@@ -348,12 +360,38 @@ build_kernel_initramfs() {
 
 # --- the virtual machine -------------------------------------------------------
 
+# nic_tap_create NAME: the host's multi-queue tap NAME for a guest's NIC, or
+# why not on stdout and a non-zero status. The tap stays down: qemu drops
+# what the guest sends through it (tun refuses writes to a device that is
+# down) and the host neither answers, forwards nor learns from the test
+# frames; the guest's driver counts them all the same.
+nic_tap_create() {
+	local err
+
+	if [[ $EUID -ne 0 ]]; then
+		echo "the host runs the tests as an unprivileged user: no tap"
+		return 1
+	fi
+	if [[ ! -c /dev/net/tun ]]; then
+		echo "the host has no /dev/net/tun: no tap"
+		return 1
+	fi
+	if ! err=$(ip tuntap add "$1" mode tap multi_queue 2>&1); then
+		echo "ip tuntap add $1 mode tap multi_queue: ${err//$'\n'/ }"
+		return 1
+	fi
+}
+
 # boot_vm KVER INITRD APPEND [QEMU_ARG...]: boot KVER's kernel with INITRD
 # and the command line APPEND after the console settings, for at most
 # QEMU_TIMEOUT seconds; the serial console goes to BUILD/KVER/console.log.
+# With VM_NIC, the machine has a virtio-net NIC on a tap named for the
+# shell that boots it (kernels boot side by side, and other runs may share
+# the host; 15 characters at most), removed when the machine ends,
+# whatever ends it; without the tap, a "#" line says why.
 boot_vm() {
 	local kver=$1 initrd=$2 append=$3 cpu=max
-	local qemu=(qemu-system-x86_64) console=ttyS0
+	local qemu=(qemu-system-x86_64) console=ttyS0 nic=() tap='' why
 
 	shift 3
 	[[ $QEMU_ACCEL == kvm ]] && cpu=host
@@ -361,11 +399,33 @@ boot_vm() {
 	# the tests check does not depend on the algorithm.
 	[[ $XPS_ARCH == arm64 ]] &&
 		qemu=(qemu-system-aarch64 -M virt) console=ttyAMA0 cpu=max,pauth-impdef=on
-	timeout -k 10 "$QEMU_TIMEOUT" "${qemu[@]}" \
-		-accel "$QEMU_ACCEL" -cpu "$cpu" -smp 2 -m "$QEMU_MEM" \
-		-kernel "$(kernel_image "$kver")" -initrd "$initrd" \
-		-append "console=$console quiet panic=-1 $append" -nographic -no-reboot \
-		"$@" </dev/null >"$BUILD/$kver/console.log" 2>&1
+	if [[ -n $VM_NIC ]]; then
+		tap=xpsb$BASHPID
+		if why=$(nic_tap_create "$tap"); then
+			# One MSI-X vector per queue, and config and control.
+			nic=(-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no,queues=$NIC_QUEUES,vhost=off"
+				-device "virtio-net-pci,netdev=n0,mq=on,vectors=$((2 * NIC_QUEUES + 2))")
+		else
+			tap=''
+			echo "# $kver: no virtio-net NIC in the guest: $why"
+			append+=" XPSB_NO_NIC=\"${why//\"/}\""
+		fi
+	fi
+	(
+		# The tap goes with the machine, however it ends: powered
+		# off, at its timeout, or stopped by a signal to the run,
+		# which ends the machine at once rather than at its timeout.
+		vm=
+		[[ -n $tap ]] && trap 'ip link del "$tap" 2>/dev/null' EXIT
+		trap 'kill "$vm" 2>/dev/null; wait "$vm"; exit 1' INT TERM HUP
+		timeout -k 10 "$QEMU_TIMEOUT" "${qemu[@]}" \
+			-accel "$QEMU_ACCEL" -cpu "$cpu" -smp 2 -m "$QEMU_MEM" \
+			-kernel "$(kernel_image "$kver")" -initrd "$initrd" \
+			-append "console=$console quiet panic=-1 $append" -nographic -no-reboot \
+			"${nic[@]}" "$@" </dev/null >"$BUILD/$kver/console.log" 2>&1 &
+		vm=$!
+		wait "$vm"
+	)
 }
 
 # console_lines KVER: the console without the carriage returns of the tty.
