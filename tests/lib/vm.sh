@@ -163,6 +163,8 @@ suite_note() {
 	report "$1" "# $1: Debian $(cat "$dir/suite"), flavour $(cat "$dir/flavour"), module built by ${dkms:+dkms $dkms and }$(cat "$dir/compiler")${root:+ in a $(basename "$(dirname "$root")") chroot}"
 }
 
+BUILD_WARNING_RE=':[0-9]+: warning:|^WARNING:|ld: warning:'
+
 # build_module KVER: xps_bpf.ko for KVER, uncompressed, into build/KVER/.
 build_module() {
 	local kver=$1 dir=$BUILD/$1 ko make_log tree add_log=$DKMS_DIR/add.log
@@ -187,15 +189,25 @@ build_module() {
 	?*) cp "$ko" "$dir/xps_bpf.ko" ;;
 	esac
 
+	# DKMS 3.0 leaves the log of its last build in build/, 3.2 one per
+	# kernel.
+	make_log=$(first_existing "$tree/xps-bpf/$DKMS_VERSION/$kver"/*/log/make.log \
+		"$tree/xps-bpf/$DKMS_VERSION/build/make.log")
 	if [[ -s $dir/xps_bpf.ko ]]; then
 		report "$kver" "ok dkms: xps_bpf.ko builds"
+		# What the compiler of the kernel's suite, the linker and
+		# modpost say of our code.
+		if grep -q -E "$BUILD_WARNING_RE" "$make_log" 2>/dev/null; then
+			report "$kver" "not ok dkms: the build prints no warning"
+			grep -E -B 2 -A 4 "$BUILD_WARNING_RE" "$make_log" | head -n 40 | diag
+		else
+			report "$kver" "ok dkms: the build prints no warning"
+		fi
 		return
 	fi
 	report "$kver" "not ok dkms: xps_bpf.ko builds"
 	[[ $added -ne 0 ]] && diag "$add_log"
 	tail -n 8 "$dir/dkms.log" | diag
-	make_log=$(ls -t "$tree"/xps-bpf/"$DKMS_VERSION"/build/make.log \
-		"$tree"/xps-bpf/"$DKMS_VERSION"/"$kver"/*/build/make.log 2>/dev/null | head -n 1)
 	[[ -f $make_log ]] && tail -n 30 "$make_log" | diag
 }
 
