@@ -65,7 +65,7 @@ check-arm64: progs test-progs
 
 # make check, then the arm64 run: every kernel, past CI's time budget.
 check-all: loader progs test-progs
-	XPS_CHECK_ARM64=1 tests/run
+	XPS_CHECK_ALL=1 tests/run
 
 # Builds (once, cached outside the tree) and boots a sanitizer kernel.
 check-debug: loader progs test-progs

@@ -17,7 +17,7 @@ DESC="module cross-builds for arm64 6.12 (W=1, vermagic)"
 kernel_vermagic() {
 	local ko
 
-	ko=$(find "$1/image/lib/modules/$2/kernel/drivers/net" -name 'veth.ko*' | head -n 1)
+	ko=$(find "$1/root/lib/modules/$2/kernel/drivers/net" -name 'veth.ko*' | head -n 1)
 	[[ -n $ko ]] || return 1
 	case $ko in
 	*.xz) xz -dc "$ko" >"$T/veth.ko" ;;

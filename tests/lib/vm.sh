@@ -29,6 +29,9 @@
 # tests/arm64/prepare extracted, and XPSCTL names the cross-built xpsctl.
 # Unset, everything is the host's.
 
+# shellcheck source=chroot.sh
+. "$TESTS_DIR/lib/chroot.sh"
+
 KERNEL_MODULES="veth dummy tun netconsole bonding team team_mode_roundrobin
 	team_mode_activebackup bridge sch_mqprio sch_tbf virtio_pci virtio_net
 	net_failover failover"
@@ -40,23 +43,53 @@ XPSCTL=${XPSCTL:-$TOP/loader/xpsctl}
 
 # --- where a test kernel's files are -------------------------------------------
 
-# A kernel of /boot, as Debian installs it, or the one kernel of
-# XPS_KERNEL_DIR, as tests/debug/build-kernel leaves it.
+# A kernel of /boot, as Debian installs it, or one of a directory: the one
+# kernel of XPS_KERNEL_DIR (tests/debug/build-kernel), or the kernel
+# KERNEL_DIRS[RELEASE] names (tests/suites/prepare, tests/arm64/prepare).
+# Such a directory holds its image (bzImage or Image), its modules
+# (root/lib/modules/RELEASE) and its build tree: src, or, for a kernel
+# whose module is built in the chroot of its Debian suite, chroot (-> the
+# chroot) and build (a file naming the tree as the chroot sees it).
+declare -A KERNEL_DIRS=()
+
+kernel_dir() {
+	echo "${KERNEL_DIRS[$1]:-$XPS_KERNEL_DIR}"
+}
+
 kernel_image() {
-	if [[ -n $XPS_KERNEL_DIR ]]; then
-		first_existing "$XPS_KERNEL_DIR/bzImage" "$XPS_KERNEL_DIR/Image"
+	local dir
+
+	dir=$(kernel_dir "$1")
+	if [[ -n $dir ]]; then
+		first_existing "$dir/bzImage" "$dir/Image"
 	else
 		echo "/boot/vmlinuz-$1"
 	fi
 }
 
 modules_dir() {
-	echo "${XPS_KERNEL_DIR:+$XPS_KERNEL_DIR/root}/lib/modules/$1"
+	local dir
+
+	dir=$(kernel_dir "$1")
+	echo "${dir:+$dir/root}/lib/modules/$1"
+}
+
+# kernel_chroot KVER: the chroot KVER's module is built in, if any.
+kernel_chroot() {
+	local dir
+
+	dir=$(kernel_dir "$1")
+	[[ -n $dir && -e $dir/chroot ]] && readlink -f "$dir/chroot"
 }
 
 kernel_build_dir() {
-	if [[ -n $XPS_KERNEL_DIR ]]; then
-		echo "$XPS_KERNEL_DIR/src"
+	local dir
+
+	dir=$(kernel_dir "$1")
+	if [[ -n $dir && -e $dir/chroot ]]; then
+		cat "$dir/build"
+	elif [[ -n $dir ]]; then
+		echo "$dir/src"
 	else
 		echo "/lib/modules/$1/build"
 	fi
@@ -68,15 +101,47 @@ dkms_version() {
 	sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$TOP/dkms.conf"
 }
 
-# dkms_cmd ACTION [ARGS]: dkms on our own trees, never the system's. DKMS
-# signs what it builds; keep its key in build/ too rather than /var/lib/dkms.
+# dkms_cmd KVER ACTION [ARGS]: dkms on our own trees, never the system's,
+# for KVER: the host's dkms, or for a kernel of another Debian suite the
+# dkms of its chroot, building with the suite's compiler and headers, with
+# build/dkms bound into the chroot: the sources shared, a tree per chroot.
+# DKMS signs what it builds; keep its key in build/ too rather than
+# /var/lib/dkms.
 dkms_cmd() {
-	mok_signing_key=$DKMS_DIR/mok.key mok_certificate=$DKMS_DIR/mok.pub \
+	local kver=$1 root dir=$DKMS_DIR tree=tree name
+
+	shift
+	root=$(kernel_chroot "$kver")
+	if [[ -n $root ]]; then
+		# The suite's directory: trixie-amd64 for .../trixie-amd64/root.
+		name=$(basename "$(dirname "$root")")
+		dir=/xps-bpf-dkms tree=tree-$name
+		chroot_run "$root" --bind "$DKMS_DIR" "$dir" -- env \
+			${ARCH:+ARCH=$ARCH} ${CROSS_COMPILE:+CROSS_COMPILE=$CROSS_COMPILE} \
+			"mok_signing_key=$dir/mok-$name.key" "mok_certificate=$dir/mok-$name.pub" \
+			dkms "$@" -m xps-bpf -v "$DKMS_VERSION" \
+			--sourcetree "$dir/src" --dkmstree "$dir/$tree"
+		return
+	fi
+	mok_signing_key=$dir/mok.key mok_certificate=$dir/mok.pub \
 		dkms "$@" -m xps-bpf -v "$DKMS_VERSION" \
-		--sourcetree "$DKMS_DIR/src" --dkmstree "$DKMS_DIR/tree"
+		--sourcetree "$dir/src" --dkmstree "$dir/$tree"
 }
 
-# dkms_prepare: a fresh copy of the sources, added to a fresh DKMS tree.
+# dkms_tree KVER: the host's path of the DKMS tree KVER's module is built in.
+dkms_tree() {
+	local root
+
+	root=$(kernel_chroot "$1")
+	if [[ -n $root ]]; then
+		echo "$DKMS_DIR/tree-$(basename "$(dirname "$root")")"
+	else
+		echo "$DKMS_DIR/tree"
+	fi
+}
+
+# dkms_prepare: a fresh copy of the sources, added to a fresh DKMS tree (a
+# chroot's tree is added to when its first kernel is built).
 dkms_prepare() {
 	local src
 
@@ -90,32 +155,68 @@ dkms_prepare() {
 	find "$src" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' \
 		-o -name '*.mod' -o -name '*.mod.c' -o -name '*.order' \
 		-o -name '*.symvers' -o -name '.*.d' \) -delete
-	dkms_cmd add >"$DKMS_DIR/add.log" 2>&1
+	dkms_cmd "" add >"$DKMS_DIR/add.log" 2>&1
 	DKMS_ADDED=$?
 }
 
+# suite_note KVER: for a kernel of another Debian suite, a line saying
+# which, and what built its module.
+suite_note() {
+	local dir root dkms
+
+	dir=$(kernel_dir "$1")
+	root=$(kernel_chroot "$1")
+	[[ -n $dir && -f $dir/suite ]] || return 0
+	[[ -n $root ]] && dkms=$(dpkg-query --admindir="$root/var/lib/dpkg" \
+		-W -f '${Version}' dkms 2>/dev/null)
+	report "$1" "# $1: Debian $(cat "$dir/suite"), flavour $(cat "$dir/flavour"), module built by ${dkms:+dkms $dkms and }$(cat "$dir/compiler")${root:+ in a $(basename "$(dirname "$root")") chroot}"
+}
+
+BUILD_WARNING_RE=':[0-9]+: warning:|^WARNING:|ld: warning:'
+
 # build_module KVER: xps_bpf.ko for KVER, uncompressed, into build/KVER/.
 build_module() {
-	local kver=$1 dir=$BUILD/$1 ko make_log
+	local kver=$1 dir=$BUILD/$1 ko make_log tree add_log=$DKMS_DIR/add.log
+	local added=$DKMS_ADDED
 
 	rm -f "$dir/xps_bpf.ko"
-	dkms_cmd build -k "$kver" --kernelsourcedir "$(kernel_build_dir "$kver")" \
+	suite_note "$kver"
+	tree=$(dkms_tree "$kver")
+	if [[ ! -d $tree ]]; then
+		add_log=$tree.add.log
+		mkdir -p "$tree"
+		dkms_cmd "$kver" add >"$add_log" 2>&1
+		added=$?
+	fi
+	dkms_cmd "$kver" build -k "$kver" --kernelsourcedir "$(kernel_build_dir "$kver")" \
 		>"$dir/dkms.log" 2>&1
-	ko=$(find "$DKMS_DIR/tree/xps-bpf/$DKMS_VERSION/$kver" \
+	ko=$(find "$tree/xps-bpf/$DKMS_VERSION/$kver" \
 		-name 'xps_bpf.ko*' 2>/dev/null | head -n 1)
 	case $ko in
 	*.xz) xz -dc "$ko" >"$dir/xps_bpf.ko" ;;
+	*.zst) zstd -qdc "$ko" >"$dir/xps_bpf.ko" ;;
 	?*) cp "$ko" "$dir/xps_bpf.ko" ;;
 	esac
 
+	# DKMS 3.0 leaves the log of its last build in build/, 3.2 one per
+	# kernel.
+	make_log=$(first_existing "$tree/xps-bpf/$DKMS_VERSION/$kver"/*/log/make.log \
+		"$tree/xps-bpf/$DKMS_VERSION/build/make.log")
 	if [[ -s $dir/xps_bpf.ko ]]; then
 		report "$kver" "ok dkms: xps_bpf.ko builds"
+		# What the compiler of the kernel's suite, the linker and
+		# modpost say of our code.
+		if grep -q -E "$BUILD_WARNING_RE" "$make_log" 2>/dev/null; then
+			report "$kver" "not ok dkms: the build prints no warning"
+			grep -E -B 2 -A 4 "$BUILD_WARNING_RE" "$make_log" | head -n 40 | diag
+		else
+			report "$kver" "ok dkms: the build prints no warning"
+		fi
 		return
 	fi
 	report "$kver" "not ok dkms: xps_bpf.ko builds"
-	[[ $DKMS_ADDED -ne 0 ]] && diag "$DKMS_DIR/add.log"
+	[[ $added -ne 0 ]] && diag "$add_log"
 	tail -n 8 "$dir/dkms.log" | diag
-	make_log=$DKMS_DIR/tree/xps-bpf/$DKMS_VERSION/build/make.log
 	[[ -f $make_log ]] && tail -n 30 "$make_log" | diag
 }
 
@@ -307,17 +408,22 @@ module_files() {
 }
 
 # build_test_kmods KVER DEST: tests/kmod's modules for KVER, built in a copy
-# so that no object of one kernel leaks into another's build, into DEST.
-# A test whose module is missing fails on its own.
+# so that no object of one kernel leaks into another's build (in KVER's
+# chroot, if it has one), into DEST. A test whose module is missing fails
+# on its own.
 build_test_kmods() {
-	local kver=$1 src=$BUILD/$1/kmod
+	local kver=$1 src=$BUILD/$1/kmod root
 
 	rm -rf "$src"
 	cp -r "$TOP/tests/kmod" "$src"
-	if make -C "$src" KVER="$kver" KERNELDIR="$(kernel_build_dir "$kver")" \
-		>"$BUILD/$kver/kmod.log" 2>&1; then
-		cp "$src"/*.ko "$2/"
-	fi
+	root=$(kernel_chroot "$kver")
+	if [[ -n $root ]]; then
+		chroot_run "$root" --bind "$src" /xps-bpf-kmod -- env \
+			${ARCH:+ARCH=$ARCH} ${CROSS_COMPILE:+CROSS_COMPILE=$CROSS_COMPILE} \
+			make -C /xps-bpf-kmod KVER="$kver" KERNELDIR="$(kernel_build_dir "$kver")"
+	else
+		make -C "$src" KVER="$kver" KERNELDIR="$(kernel_build_dir "$kver")"
+	fi >"$BUILD/$kver/kmod.log" 2>&1 && cp "$src"/*.ko "$2/"
 }
 
 # build_kernel_initramfs KVER: the network drivers the tests use and
@@ -391,14 +497,19 @@ nic_tap_create() {
 # whatever ends it; without the tap, a "#" line says why.
 boot_vm() {
 	local kver=$1 initrd=$2 append=$3 cpu=max
-	local qemu=(qemu-system-x86_64) console=ttyS0 nic=() tap='' why
+	local qemu=(qemu-system-x86_64) console=ttyS0 params=no_timer_check
+	local nic=() tap='' why
 
 	shift 3
 	[[ $QEMU_ACCEL == kvm ]] && cpu=host
-	# pauth-impdef: TCG's QARMA pointer authentication is slow, and what
-	# the tests check does not depend on the algorithm.
+	# no_timer_check: on a busy host the emulated IO-APIC timer can miss
+	# the window x86's boot check gives it ("IO-APIC + timer doesn't
+	# work!", a panic, was seen on 7.2). pauth-impdef: TCG's QARMA pointer
+	# authentication is slow, and what the tests check does not depend on
+	# the algorithm.
 	[[ $XPS_ARCH == arm64 ]] &&
-		qemu=(qemu-system-aarch64 -M virt) console=ttyAMA0 cpu=max,pauth-impdef=on
+		qemu=(qemu-system-aarch64 -M virt) console=ttyAMA0 params='' \
+			cpu=max,pauth-impdef=on
 	if [[ -n $VM_NIC ]]; then
 		tap=xpsb$BASHPID
 		if why=$(nic_tap_create "$tap"); then
@@ -421,7 +532,7 @@ boot_vm() {
 		timeout -k 10 "$QEMU_TIMEOUT" "${qemu[@]}" \
 			-accel "$QEMU_ACCEL" -cpu "$cpu" -smp 2 -m "$QEMU_MEM" \
 			-kernel "$(kernel_image "$kver")" -initrd "$initrd" \
-			-append "console=$console quiet panic=-1 $append" -nographic -no-reboot \
+			-append "console=$console $params quiet panic=-1 $append" -nographic -no-reboot \
 			"${nic[@]}" "$@" </dev/null >"$BUILD/$kver/console.log" 2>&1 &
 		vm=$!
 		wait "$vm"
