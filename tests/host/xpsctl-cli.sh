@@ -98,6 +98,9 @@ verdict "usage error: no command, JSON mode: a JSON error object"
 
 usage_case "unknown option" "unknown option '-Z'" -Z show
 usage_case "unknown command" "unknown command 'frobnicate'" frobnicate
+usage_case "ambiguous command prefix names the verbs it matches" \
+	"ambiguous command 'a': attach, apply" a
+usage_case "ambiguous command prefix, help" "ambiguous command 'a'" a help
 usage_case "attach without device" "attach: missing device" attach
 usage_case "attach without object" "attach lo: missing object" attach lo
 usage_case "unknown keyword" "unknown argument 'bogus'" attach lo x.o bogus
