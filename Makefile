@@ -154,7 +154,8 @@ dkms-uninstall:
 
 # Debian packages (debian/) into build/deb, checked by lintian. They are
 # built from a copy of the tree: dpkg-buildpackage cleans its tree first and
-# writes to the parent directory.
+# writes to the parent directory. The last line lists the packages with the
+# shell: make expands a whole recipe before running it, when there were none.
 DEB_DIR := build/deb
 
 deb:
@@ -164,7 +165,7 @@ deb:
 	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b
 	rm -rf $(DEB_DIR)/src
 	lintian --fail-on error,warning $(DEB_DIR)/*.deb
-	@echo "lintian: no error or warning in $(notdir $(wildcard $(DEB_DIR)/*.deb))"
+	@echo "lintian: no error or warning in" $$(cd $(DEB_DIR) && ls *.deb)
 
 # Those packages, installed with apt in a fresh Debian 12 chroot (as root).
 deb-check: deb
