@@ -400,6 +400,14 @@ if ((have_objects)); then
 	want_err "map_value_or_null"
 	verdict "-v shows the verifier log"
 
+	x attach lo "$T/legacy_maps.bpf.o"
+	want_rc 1
+	want_err '^xpsctl: attach lo: .*legacy_maps.bpf.o: cannot open BPF object: legacy map definitions \(section "maps"\)'
+	want_err 'pinned PATH or id ID$'
+	want_no_err "Operation not supported"
+	[[ $(wc -l <"$T/err") -eq 1 ]] || why+="more than one stderr line; "
+	verdict "an object with legacy maps (section \"maps\"): says so, and the way round"
+
 	x attach lo id 4294967295
 	want_rc 1
 	want_err_line "xpsctl: attach lo: program id 4294967295: No such file or directory"
