@@ -371,6 +371,11 @@ if ((have_objects)); then
 	want_err_line "xpsctl: attach lo: $NOT_LOADED"
 	verdict "replace and expect parse; attach then fails: module not loaded"
 
+	x attach lo "$ONE" wrap replace
+	want_rc 1
+	want_err_line "xpsctl: attach lo: $NOT_LOADED"
+	verdict "wrap parses; attach then fails: module not loaded"
+
 	printf 'not an ELF file\n' >"$T/notelf.o"
 	x attach lo "$T/notelf.o"
 	want_rc 1
