@@ -35,6 +35,18 @@ DEPS := build-essential pkg-config clang llvm libbpf-dev libelf-dev \
 	bc bison flex debhelper dh-dkms lintian debootstrap libteam-utils \
 	gcc-aarch64-linux-gnu qemu-system-arm
 
+# What make demo needs of them: the build, qemu and Debian's 6.12 kernel.
+DEMO_DEPS := $(filter build-essential pkg-config clang llvm libbpf-dev \
+	libelf-dev zlib1g-dev libnl-3-dev libnl-genl-3-dev bpftool iproute2 \
+	dkms kmod qemu-system-x86 busybox-static cpio xz-utils \
+	linux-image-6.12-amd64 linux-headers-6.12-amd64,$(DEPS))
+
+# The test and demo targets first install what this machine lacks of their
+# packages (tests/need-deps: one line, or nothing when all is there), then
+# build: a fresh Debian 12 machine needs no other command.
+NEED_DEPS := tests/need-deps
+BUILD_ALL := $(MAKE) --no-print-directory loader progs test-progs
+
 all: loader progs module
 
 loader:
@@ -55,23 +67,34 @@ module:
 		echo "module: no headers for the running kernel $(KVER); skipped (make -C module KVER=<release>)"; \
 	fi
 
-check: loader progs test-progs
+# arm64: the host tests download Debian's arm64 kernel (see deps).
+check:
+	@$(NEED_DEPS) --arch arm64 "make check" $(DEPS)
+	@$(BUILD_ALL)
 	tests/run
 
 # The guest suite on Debian's arm64 kernel, everything cross-built (see
 # tests/README.md).
-check-arm64: progs test-progs
+check-arm64:
+	@$(NEED_DEPS) --arch arm64 "make check-arm64" $(DEPS)
+	@$(MAKE) --no-print-directory progs test-progs
 	XPS_ARCH=arm64 tests/run
 
 # make check, then the arm64 run: every kernel, past CI's time budget.
-check-all: loader progs test-progs
+check-all:
+	@$(NEED_DEPS) --arch arm64 "make check-all" $(DEPS)
+	@$(BUILD_ALL)
 	XPS_CHECK_ARM64=1 tests/run
 
 # Builds (once, cached outside the tree) and boots a sanitizer kernel.
-check-debug: loader progs test-progs
+check-debug:
+	@$(NEED_DEPS) "make check-debug" $(DEPS)
+	@$(BUILD_ALL)
 	tests/debug/check
 
-demo: loader progs test-progs
+demo:
+	@$(NEED_DEPS) "make demo" $(DEMO_DEPS)
+	@$(BUILD_ALL)
 	tests/demo
 
 # KVER here names the kernel to boot, only when given (its default above
