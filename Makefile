@@ -94,8 +94,8 @@ check-debug:
 
 demo:
 	@$(NEED_DEPS) "make demo" $(DEMO_DEPS)
-	@$(BUILD_ALL)
-	tests/demo
+	@$(BUILD_ALL) -s
+	@tests/demo
 
 # KVER here names the kernel to boot, only when given (its default above
 # is the running kernel, which is not a test kernel).
