@@ -134,6 +134,7 @@ struct dev_list {
 	struct xps_dev *devs;
 	size_t nr;
 	size_t cap;
+	uint32_t ifindex;	/* the one device asked for, or 0 */
 };
 
 static void dev_list_reset(void *arg)
@@ -302,6 +303,9 @@ static int on_dev(struct nl_msg *msg, void *arg)
 		err_print("malformed reply from the kernel");
 		return -EBADMSG;
 	}
+	/* A module older than the dump's filter sends every device. */
+	if (l->ifindex && nla_get_u32(tb[XPS_BPF_A_IFINDEX]) != l->ifindex)
+		return 0;
 	if (more_queues(tb, l)) {
 		ret = parse_stats(&l->devs[l->nr - 1], tb[XPS_BPF_A_STATS], true);
 		goto out;
@@ -353,6 +357,7 @@ static int query(const char *dev, struct dev_list *l)
 		return -ENODEV;
 	if (genl_open(&g))
 		return -ENOENT;
+	l->ifindex = ifindex;
 	ret = genl_dump(&g, XPS_BPF_CMD_GET, ifindex, on_dev, dev_list_reset, l);
 	genl_close(&g);
 	return ret;

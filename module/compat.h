@@ -40,12 +40,13 @@ static inline void xps_bpf_set_ip(struct ftrace_regs *fregs, unsigned long ip)
 /*
  * An error message with an argument, @fmt, from 6.2; before, the static
  * @msg, and @fmt in the kernel log (not rate-limited: the message promises
- * the line, and only the initial namespace's administrator gets there). A formatted message holds 80
- * characters: @fmt must leave room for its argument, which it bounds.
+ * the line, and only the initial namespace's administrator gets there).
+ * A formatted message holds 80 characters: @fmt must leave room for its
+ * argument, which it bounds.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 #define xps_bpf_err_fmt(extack, fmt, msg, arg) do {	\
-	BUILD_BUG_ON(sizeof(KBUILD_MODNAME ": " fmt) > NETLINK_MAX_FMTMSG_LEN); \
+	BUILD_BUG_ON(sizeof(msg) > NETLINK_MAX_FMTMSG_LEN * 2);	\
 	NL_SET_ERR_MSG_FMT_MOD(extack, fmt, arg);	\
 } while (0)
 #else

@@ -8,12 +8,15 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/ethtool.h>
 #include <linux/ftrace.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 #include <net/netlink.h>
@@ -41,6 +44,40 @@ struct xps_bpf_hook {
 	unsigned long target;
 	atomic_t users;
 };
+
+/*
+ * On PREEMPT_RT a program's spinlock (an LPM trie's, say) is a sleeping
+ * lock, and blocking on it counts as a voluntary switch: the RCU tasks
+ * grace period a hook's removal waits for no longer covers a task inside
+ * our replacements. They count themselves in and out, and unload waits
+ * for the count to drop, then for one more RCU tasks grace period, which
+ * covers the few instructions after the count. Elsewhere this costs
+ * nothing.
+ */
+static DEFINE_PER_CPU(long, xps_bpf_inflight);
+
+static void xps_bpf_enter(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		this_cpu_inc(xps_bpf_inflight);
+}
+
+static void xps_bpf_leave(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		this_cpu_dec(xps_bpf_inflight);
+}
+
+/* Whether a task is inside our replacements; the counts may move CPU. */
+static bool xps_bpf_busy(void)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(xps_bpf_inflight, cpu);
+	return sum;
+}
 
 static void xps_bpf_count(struct xps_bpf_attachment *att, u16 queue)
 {
@@ -166,6 +203,7 @@ static u16 xps_bpf_netdev_pick_tx(struct net_device *dev, struct sk_buff *skb,
 	int queue = -1;
 	u16 ret;
 
+	xps_bpf_enter();
 	rcu_read_lock();
 	att = xps_bpf_own(dev, skb, sb_dev);
 	if (att && att->path != XPS_BPF_PATH_PICK_TX)
@@ -180,6 +218,7 @@ static u16 xps_bpf_netdev_pick_tx(struct net_device *dev, struct sk_buff *skb,
 	if (att)
 		xps_bpf_count(att, ret);
 	rcu_read_unlock();
+	xps_bpf_leave();
 	return ret;
 }
 
@@ -198,6 +237,7 @@ static u16 xps_bpf_ndo_select_queue(struct net_device *dev,
 	int queue = -1;
 	u16 ret;
 
+	xps_bpf_enter();
 	rcu_read_lock();
 	att = xps_bpf_own(dev, skb, sb_dev);
 	if (att && att->path == XPS_BPF_PATH_PICK_TX)
@@ -215,6 +255,7 @@ static u16 xps_bpf_ndo_select_queue(struct net_device *dev,
 	if (att)
 		xps_bpf_count(att, ret);
 	rcu_read_unlock();
+	xps_bpf_leave();
 	return ret;
 }
 
@@ -262,6 +303,12 @@ static LIST_HEAD(xps_bpf_hooks);
  * and the module stay for good, and their functions cannot be hooked again.
  */
 static LIST_HEAD(xps_bpf_stuck_hooks);
+
+/*
+ * Hooks of drivers' functions, which may live in modules: with none, the
+ * module notifier need not wait for the lock behind a pending removal.
+ */
+static unsigned int xps_bpf_driver_hooks;
 
 static void xps_bpf_unhook_work(struct work_struct *work);
 static DECLARE_WORK(xps_bpf_unhook, xps_bpf_unhook_work);
@@ -355,6 +402,8 @@ struct xps_bpf_hook *xps_bpf_hook_get(xps_bpf_select_t select,
 	}
 	atomic_set(&hook->users, 1);
 	list_add(&hook->list, &xps_bpf_hooks);
+	if (path != XPS_BPF_PATH_PICK_TX)
+		WRITE_ONCE(xps_bpf_driver_hooks, xps_bpf_driver_hooks + 1);
 out:
 	mutex_unlock(&xps_bpf_hook_lock);
 	return hook;
@@ -373,7 +422,7 @@ out:
 void xps_bpf_hook_put(struct xps_bpf_hook *hook)
 {
 	if (atomic_dec_and_test(&hook->users))
-		schedule_work(&xps_bpf_unhook);
+		queue_work(system_long_wq, &xps_bpf_unhook);
 }
 
 /*
@@ -393,6 +442,8 @@ static void xps_bpf_hook_remove(struct xps_bpf_hook *hook)
 		return;
 	}
 	list_del(&hook->list);
+	if (hook->target == (unsigned long)xps_bpf_ndo_select_queue)
+		WRITE_ONCE(xps_bpf_driver_hooks, xps_bpf_driver_hooks - 1);
 	ftrace_free_filter(&hook->ops);
 	kfree(hook);
 }
@@ -424,7 +475,7 @@ static int xps_bpf_module_event(struct notifier_block *nb,
 	struct xps_bpf_hook *hook, *tmp;
 	struct module *mod = data;
 
-	if (event != MODULE_STATE_GOING)
+	if (event != MODULE_STATE_GOING || !READ_ONCE(xps_bpf_driver_hooks))
 		return NOTIFY_DONE;
 	mutex_lock(&xps_bpf_hook_lock);
 	list_for_each_entry_safe(hook, tmp, &xps_bpf_hooks, list)
@@ -460,4 +511,19 @@ void xps_bpf_hooks_fini(void)
 {
 	flush_work(&xps_bpf_unhook);
 	unregister_module_notifier(&xps_bpf_module_notifier);
+	/*
+	 * ftrace failed to let go of a hook (it gave up on itself): it may
+	 * still call our code, which must then never be freed. The module
+	 * cannot refuse to unload any more: never return.
+	 */
+	if (!list_empty(&xps_bpf_stuck_hooks)) {
+		pr_emerg("a hook could not be removed: the unload never ends, so that its code stays\n");
+		for (;;)
+			schedule_timeout_idle(MAX_SCHEDULE_TIMEOUT);
+	}
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		while (xps_bpf_busy())
+			msleep(20);
+		synchronize_rcu_tasks();
+	}
 }

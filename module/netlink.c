@@ -58,6 +58,10 @@ static size_t xps_bpf_msg_size(bool prog, unsigned int nqueues)
 	return size;
 }
 
+/*
+ * Without RTNL, a rename at the same time may give a mix of both names;
+ * the name always ends within IFNAMSIZ.
+ */
 static int xps_bpf_put_dev(struct sk_buff *msg, const struct net_device *dev)
 {
 	if (nla_put_u32(msg, XPS_BPF_A_IFINDEX, dev->ifindex) ||
@@ -206,9 +210,11 @@ static struct net_device *xps_bpf_dev_get(struct genl_info *info)
 /*
  * Attaching installs an ftrace hook in code every namespace runs, and a
  * program's choice reaches the driver: the initial namespace's CAP_NET_ADMIN,
- * and CAP_BPF or CAP_SYS_ADMIN to attach, as for an XDP program. A user
- * namespace's root, which the family's flags let through, is refused here
- * with a message. Detaching needs the same CAP_NET_ADMIN.
+ * and CAP_BPF or CAP_SYS_ADMIN to attach, as loading a program needs. Both
+ * the sender and the socket's opener must have them, as netlink_capable()
+ * asks. A user namespace's root, which the family's flags let through, is
+ * refused here with a message, before anything of the request is looked
+ * at. Detaching needs the same CAP_NET_ADMIN.
  */
 static int xps_bpf_may_change(struct sk_buff *skb, struct genl_info *info,
 			      bool attach)
@@ -218,7 +224,8 @@ static int xps_bpf_may_change(struct sk_buff *skb, struct genl_info *info,
 				   "needs CAP_NET_ADMIN in the initial user namespace");
 		return -EPERM;
 	}
-	if (attach && !bpf_capable()) {
+	if (attach && !netlink_capable(skb, CAP_BPF) &&
+	    !netlink_capable(skb, CAP_SYS_ADMIN)) {
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "attaching needs CAP_BPF or CAP_SYS_ADMIN in the initial user namespace");
 		return -EPERM;
@@ -262,12 +269,12 @@ static int xps_bpf_nl_attach(struct sk_buff *skb, struct genl_info *info)
 	u32 buf;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, XPS_BPF_A_IFINDEX) ||
-	    GENL_REQ_ATTR_CHECK(info, XPS_BPF_A_PROG_FD))
-		return -EINVAL;
 	err = xps_bpf_may_change(skb, info, true);
 	if (err)
 		return err;
+	if (GENL_REQ_ATTR_CHECK(info, XPS_BPF_A_IFINDEX) ||
+	    GENL_REQ_ATTR_CHECK(info, XPS_BPF_A_PROG_FD))
+		return -EINVAL;
 	if (info->attrs[XPS_BPF_A_FLAGS])
 		flags = nla_get_u32(info->attrs[XPS_BPF_A_FLAGS]);
 	expected = xps_bpf_expected(info, &buf);
@@ -295,11 +302,11 @@ static int xps_bpf_nl_detach(struct sk_buff *skb, struct genl_info *info)
 	u32 buf;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, XPS_BPF_A_IFINDEX))
-		return -EINVAL;
 	err = xps_bpf_may_change(skb, info, false);
 	if (err)
 		return err;
+	if (GENL_REQ_ATTR_CHECK(info, XPS_BPF_A_IFINDEX))
+		return -EINVAL;
 	expected = xps_bpf_expected(info, &buf);
 
 	rtnl_lock();
@@ -309,11 +316,28 @@ static int xps_bpf_nl_detach(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/* Under RCU only: the counters are per-CPU sums, and nothing here sleeps. */
-static int xps_bpf_nl_get(struct sk_buff *skb, struct genl_info *info)
+/* The queues whose counters a reply about @dev may hold. */
+static unsigned int xps_bpf_reply_queues(const struct net_device *dev)
 {
 	const struct xps_bpf_attachment *att;
-	unsigned int next = 0;
+	unsigned int n;
+
+	rcu_read_lock();
+	att = xps_bpf_find(dev);
+	n = att ? att->nqueues : 0;
+	rcu_read_unlock();
+	return n;
+}
+
+/*
+ * Under RCU only: the counters are per-CPU sums. The reply is sized by the
+ * attachment found first; one attached meanwhile makes it too small, and
+ * the second try has room for any.
+ */
+static int xps_bpf_nl_get(struct sk_buff *skb, struct genl_info *info)
+{
+	unsigned int next, nqueues, try;
+	const struct xps_bpf_attachment *att;
 	struct net_device *dev;
 	struct sk_buff *msg;
 	void *hdr;
@@ -324,22 +348,27 @@ static int xps_bpf_nl_get(struct sk_buff *skb, struct genl_info *info)
 	dev = xps_bpf_dev_get(info);
 	if (!dev)
 		return -ENODEV;
-	/* An attachment has at most num_tx_queues queues. */
-	msg = genlmsg_new(xps_bpf_msg_size(true, dev->num_tx_queues), GFP_KERNEL);
-	if (!msg) {
-		dev_put(dev);
-		return -ENOMEM;
-	}
-	rcu_read_lock();
-	att = xps_bpf_find(dev);
-	hdr = genlmsg_put_reply(msg, info, &xps_bpf_family, 0, XPS_BPF_CMD_GET);
-	err = hdr ? xps_bpf_put_entry(msg, dev, att, &next) : -EMSGSIZE;
-	rcu_read_unlock();
-	dev_put(dev);
-	if (err) {
+	nqueues = xps_bpf_reply_queues(dev);
+	for (try = 0; try < 2; try++, nqueues = dev->num_tx_queues) {
+		msg = genlmsg_new(xps_bpf_msg_size(true, nqueues), GFP_KERNEL);
+		if (!msg) {
+			err = -ENOMEM;
+			break;
+		}
+		next = 0;
+		rcu_read_lock();
+		att = xps_bpf_find(dev);
+		hdr = genlmsg_put_reply(msg, info, &xps_bpf_family, 0,
+					XPS_BPF_CMD_GET);
+		err = hdr ? xps_bpf_put_entry(msg, dev, att, &next) : -EMSGSIZE;
+		rcu_read_unlock();
+		if (!err)
+			break;
 		nlmsg_free(msg);
-		return err;
 	}
+	dev_put(dev);
+	if (err)
+		return err;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 }
@@ -358,6 +387,13 @@ static int xps_bpf_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
 	unsigned int start = *next;
 	void *hdr;
 
+	/*
+	 * Its program went while the rest of its counters waited for the
+	 * reader: nothing more to send, and the change marks the dump
+	 * interrupted.
+	 */
+	if (start && !att)
+		return 0;
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			  &xps_bpf_family, NLM_F_MULTI, XPS_BPF_CMD_GET);
 	if (!hdr)
@@ -382,9 +418,9 @@ static int xps_bpf_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
  *
  * cb->args[0]: entries already sent; cb->args[1]: the first queue counter
  * of the next one still to send, when its counters did not fit in one
- * message. Returning 0 once all are in @skb lets the core append
- * NLMSG_DONE to it: a dump that fits in one message is then never marked
- * interrupted, however busy the attachments.
+ * message, and cb->args[2] its ifindex. Returning 0 once all are in @skb
+ * lets the core append NLMSG_DONE to it: a dump that fits in one message is
+ * then never marked interrupted, however busy the attachments.
  */
 static int xps_bpf_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -397,8 +433,9 @@ static int xps_bpf_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	int ret = 0;
 
 	rcu_read_lock();
-	cb->seq = READ_ONCE(net->dev_base_seq) + xps_bpf_generation();
 	if (ifindex) {
+		/* Only a change of attachment matters to one device. */
+		cb->seq = xps_bpf_generation();
 		dev = dev_get_by_index_rcu(net, nla_get_u32(ifindex));
 		if (!dev) {
 			NL_SET_ERR_MSG_ATTR(cb->extack, ifindex,
@@ -410,13 +447,21 @@ static int xps_bpf_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			sent = !ret;
 		}
 	} else {
+		cb->seq = READ_ONCE(net->dev_base_seq) + xps_bpf_generation();
 		for_each_netdev_rcu(net, dev) {
 			att = xps_bpf_find(dev);
 			if (!att || sent++ < skip)
 				continue;
+			/*
+			 * The device whose counters were cut off may have
+			 * gone, and another taken its place in the order.
+			 */
+			if (next && dev->ifindex != cb->args[2])
+				next = 0;
 			ret = xps_bpf_dump_one(skb, cb, dev, att, &next);
 			if (ret) {
 				sent--;
+				cb->args[2] = dev->ifindex;
 				break;
 			}
 			next = 0;
@@ -467,6 +512,13 @@ static struct genl_family xps_bpf_family __ro_after_init = {
 	.name		= XPS_BPF_GENL_NAME,
 	.version	= XPS_BPF_GENL_VERSION,
 	.netnsok	= true,
+	/*
+	 * Not under genl_mutex: an attach may wait for a hook's removal,
+	 * and other families must not wait with it. Attach and detach
+	 * serialise on RTNL and the hooks' mutex; get and dump read under
+	 * RCU.
+	 */
+	.parallel_ops	= true,
 	.module		= THIS_MODULE,
 	.ops		= xps_bpf_ops,
 	.n_ops		= ARRAY_SIZE(xps_bpf_ops),

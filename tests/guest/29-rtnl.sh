@@ -99,9 +99,16 @@ counts() {
 	tail -n 1 "$1.report"
 }
 
-# hooks_settle: every pending removal done
+# hooks_settle: every pending removal of ours done (the kprobes here are
+# ftrace's too, one on a function of the module: enabled_functions lists
+# them; ours are on netdev_pick_tx or a driver's select_queue)
+no_hook_of_ours() {
+	! grep -qE '^(netdev_pick_tx|[a-z0-9_]*select_queue) ' \
+		"$TRACING/enabled_functions"
+}
+
 hooks_settle() {
-	nothing_hooked >/dev/null
+	wait_for 300 no_hook_of_ours
 }
 
 mkdir -p "$T"
