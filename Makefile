@@ -1,14 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make		the CLI, the programs, and the module for the running kernel
-# make check	every test, on every test kernel installed (see README)
+# make check	every test, on every test kernel installed (doc/testing.md)
 # make check-arm64	the guest tests on Debian's arm64 kernel, under qemu
 # make check-all	make check and make check-arm64 in one run
 # make check-debug	every test, on a KASAN + lockdep + kmemleak kernel
 # make bench	transmit path performance in a test kernel (KVER=, default 6.12)
 # make deps	the Debian 12 packages needed to build and test
 # make ynl	include/uapi/linux/xps_bpf.h from netlink/xps_bpf.yaml
-# make deb	the Debian packages, into build/deb (see README)
+# make deb	the Debian packages, into build/deb (doc/packaging.md)
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -122,6 +122,8 @@ install: loader progs install-systemd install-udev
 	install -D -m 0644 include/uapi/linux/xps_bpf.h $(DESTDIR)$(PREFIX)/include/linux/xps_bpf.h
 	install -D -m 0644 netlink/xps_bpf.yaml $(DESTDIR)$(PREFIX)/share/ynl/specs/xps_bpf.yaml
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -d $(DESTDIR)$(DOCDIR)/doc
+	install -m 0644 doc/*.md $(DESTDIR)$(DOCDIR)/doc/
 	install -D -m 0644 doc/xps-bpf.7 $(DESTDIR)$(PREFIX)/share/man/man7/xps-bpf.7
 	install -D -m 0644 doc/xpsctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/xpsctl.8
 	install -D -m 0644 completion/xpsctl $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xpsctl

@@ -2,7 +2,7 @@
 /*
  * The generic netlink family "xps_bpf". Its YNL spec, netlink/xps_bpf.yaml,
  * describes every command, attribute and reply; the policies below enforce
- * the spec's checks (written by hand: README says why).
+ * the spec's checks (written by hand: doc/netlink.md says why).
  */
 
 #include <linux/bpf.h>
