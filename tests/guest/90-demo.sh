@@ -88,6 +88,8 @@ say
 say "xps-bpf demo, in Debian's $(uname -r) kernel under qemu"
 say
 check "modprobe xps_bpf" run modprobe xps_bpf || exit 1
+# What a test killed before its cleanup may have left.
+veth_teardown
 check "a 2-queue veth $VETH, XPS: CPU 0 -> tx-0, CPU 1 -> tx-1" veth_setup 2 || exit 1
 xps_set "$VETH" 0 1 && xps_set "$VETH" 1 2
 say "A veth, $VETH, with 2 transmit queues; XPS sends what CPU 0 sends on tx-0,"
