@@ -26,7 +26,7 @@ PACKAGE := xps-bpf
 # Build and test dependencies, as Debian 12 names them.
 DEPS := build-essential pkg-config clang llvm libbpf-dev libelf-dev \
 	zlib1g-dev libnl-3-dev libnl-genl-3-dev bpftool iproute2 dkms kmod \
-	sparse cppcheck clang-tidy python3 python3-yaml python3-jsonschema \
+	sparse cppcheck clang-tidy pahole python3 python3-yaml python3-jsonschema \
 	man-db qemu-system-x86 busybox-static cpio xz-utils gnuplot-nox \
 	linux-image-amd64 linux-headers-amd64 \
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12 \

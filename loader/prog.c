@@ -15,8 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <libelf.h>
 #include <gelf.h>
@@ -292,11 +294,108 @@ static bool has_legacy_maps(const char *path)
 	return found;
 }
 
+/*
+ * The first kfunc of xps_bpf the object calls, or NULL. libbpf has made
+ * the extern functions of the object's BTF global by the time it is open:
+ * they are told by name.
+ */
+static const char *xps_kfunc_called(struct bpf_object *obj)
+{
+	static const char *const kfuncs[] = {
+		"xps_bpf_get_default_queue",
+		"xps_bpf_get_queue_info",
+		"xps_bpf_get_sock_info",
+	};
+	const struct btf *btf = bpf_object__btf(obj);
+	size_t i;
+
+	if (!btf)
+		return NULL;
+	for (i = 0; i < sizeof(kfuncs) / sizeof(kfuncs[0]); i++)
+		if (btf__find_by_name_kind(btf, kfuncs[i], BTF_KIND_FUNC) > 0)
+			return kfuncs[i];
+	return NULL;
+}
+
+/*
+ * Whether the running kernel lets socket filters call kfuncs: its BTF
+ * has BTF_KFUNC_HOOK_SOCKET_FILTER (Linux 6.4 on, and any kernel that
+ * took the change). Without that enum in its BTF, by its version.
+ */
+static bool kernel_has_kfunc_hook(const char *release)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	unsigned int major = 0, minor = 0;
+	int verdict = -1;
+
+	if (vmlinux) {
+		__s32 id = btf__find_by_name_kind(vmlinux, "btf_kfunc_hook",
+						  BTF_KIND_ENUM);
+
+		if (id > 0) {
+			const struct btf_type *t = btf__type_by_id(vmlinux, id);
+			const struct btf_enum *e = btf_enum(t);
+			__u16 i;
+
+			verdict = 0;
+			for (i = 0; i < btf_vlen(t); i++, e++)
+				if (!strcmp(btf__name_by_offset(vmlinux, e->name_off),
+					    "BTF_KFUNC_HOOK_SOCKET_FILTER"))
+					verdict = 1;
+		}
+		btf__free(vmlinux);
+	} else {
+		/* No BTF, no kfunc at all. */
+		return false;
+	}
+	if (verdict >= 0)
+		return verdict;
+	if (sscanf(release, "%u.%u", &major, &minor) != 2)
+		return true;
+	return major > 6 || (major == 6 && minor >= 4);
+}
+
+/*
+ * libbpf says "not found in kernel or module BTFs" or the verifier "not
+ * allowed" when an object calls the kfuncs of xps_bpf where they do not
+ * exist: say why, and what would make them exist.
+ *
+ * Return: true if it said so.
+ */
+static bool explain_kfunc_failure(const char *kfunc, const char *path)
+{
+	char name[ELIDE_SIZE];
+	struct utsname uts;
+
+	if (!kfunc)
+		return false;
+	elide(kfunc, name, sizeof(name));
+	if (uname(&uts))
+		snprintf(uts.release, sizeof(uts.release), "?");
+	if (!kernel_has_kfunc_hook(uts.release)) {
+		err_print("%s: cannot load: it calls %s, a kfunc of xps_bpf, and socket-filter programs can call kfuncs from Linux 6.4 on; this kernel is %s",
+			  path, name, uts.release);
+		return true;
+	}
+	if (access("/sys/module/xps_bpf", F_OK)) {
+		err_print("%s: cannot load: it calls %s, a kfunc of xps_bpf: xps_bpf module not loaded (modprobe xps_bpf)",
+			  path, name);
+		return true;
+	}
+	if (access("/sys/kernel/btf/xps_bpf", F_OK)) {
+		err_print("%s: cannot load: it calls %s, a kfunc of xps_bpf, and the module has no BTF to offer it (built without pahole or the kernel's vmlinux)",
+			  path, name);
+		return true;
+	}
+	return false;
+}
+
 static int acquire_from_object(const struct prog_source *src,
 			       struct prog_handle *h)
 {
 	char path[ELIDE_SIZE], name[ELIDE_SIZE], sec[ELIDE_SIZE];
 	struct bpf_program *p, *chosen;
+	const char *kfunc;
 	char buf[128];
 	int ret;
 
@@ -341,7 +440,11 @@ static int acquire_from_object(const struct prog_source *src,
 	if (!chosen)
 		return -ENOENT;
 
+	/* Before the load, which may leave the object's BTF changed. */
+	kfunc = xps_kfunc_called(h->obj);
 	ret = bpf_object__load(h->obj);
+	if (ret && explain_kfunc_failure(kfunc, path))
+		return ret;
 	if (ret) {
 		err_print("%s: loading failed: %s%s", path,
 			  bpf_strerror(ret, buf, sizeof(buf)),

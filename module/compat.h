@@ -6,6 +6,8 @@
 #ifndef _XPS_BPF_COMPAT_H
 #define _XPS_BPF_COMPAT_H
 
+#include <linux/btf.h>
+#include <linux/btf_ids.h>
 #include <linux/ftrace.h>
 #include <linux/version.h>
 #include <net/genetlink.h>
@@ -94,5 +96,31 @@ static inline bool xps_bpf_net_dying(const struct net *net)
 {
 	return !check_net(net);
 }
+
+/*
+ * Kfuncs for socket filters: the verifier lets a socket-filter program
+ * call kfuncs, a module's too, from 6.4 on (BTF_KFUNC_HOOK_SOCKET_FILTER,
+ * added with skb dynptrs; 6.3 has no such hook). Before, kfunc.c builds
+ * but registers nothing.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define XPS_BPF_KFUNC_HOOK true
+#define __xps_bpf_kfunc __bpf_kfunc
+#else
+#define XPS_BPF_KFUNC_HOOK false
+#define __xps_bpf_kfunc noinline
+#endif
+
+/*
+ * A set of kfuncs says so from 6.9 on (BTF_SET8_KFUNCS), and
+ * register_btf_kfunc_id_set() refuses a set that does not.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+#define XPS_BPF_KFUNCS_START(name) BTF_KFUNCS_START(name)
+#define XPS_BPF_KFUNCS_END(name) BTF_KFUNCS_END(name)
+#else
+#define XPS_BPF_KFUNCS_START(name) BTF_SET8_START(name)
+#define XPS_BPF_KFUNCS_END(name) BTF_SET8_END(name)
+#endif
 
 #endif /* _XPS_BPF_COMPAT_H */

@@ -27,6 +27,7 @@
 #include "compat.h"
 #include "drivers.h"
 #include "hook.h"
+#include "kfunc.h"
 
 /**
  * struct xps_bpf_hook - a function redirected to one of ours
@@ -116,15 +117,19 @@ static struct xps_bpf_attachment *xps_bpf_own(struct net_device *dev,
  * Run the program of @att. It chooses among the device's real queues or,
  * when the device has traffic classes, among those of the packet's class,
  * as netdev_pick_tx() does; cb[0] holds their count, cb[1] the first.
+ * @sb_dev and @driver_queue (the driver's choice, on XPS_BPF_PATH_AFTER)
+ * are for the kfuncs (kfunc.c).
  *
  * Return: the queue it chose, or -1 to leave the choice to the kernel.
  * With the attachment's wrap rule, a return outside the range is taken as
  * tun takes it: its low 16 bits modulo n, never the kernel's choice.
  */
 static int xps_bpf_run(struct xps_bpf_attachment *att, struct net_device *dev,
-		       struct sk_buff *skb)
+		       struct sk_buff *skb, struct net_device *sb_dev,
+		       int driver_queue)
 {
 	struct bpf_prog *prog = rcu_dereference(att->prog);
+	struct xps_bpf_run *run = NULL;
 	u32 n = READ_ONCE(dev->real_num_tx_queues);
 	u8 saved_cb[BPF_SKB_CB_LEN];
 	u8 *cb = bpf_skb_cb(skb);
@@ -168,7 +173,12 @@ static int xps_bpf_run(struct xps_bpf_attachment *att, struct net_device *dev,
 		memcpy(cb, &n, sizeof(n));
 		memcpy(cb + sizeof(n), &first, sizeof(first));
 	}
+	/* kfunc.c: the kfuncs' view of this run, for programs that call them */
+	if (xps_bpf_kfuncs_wanted(prog))
+		run = xps_bpf_run_begin(skb, dev, sb_dev, att, n, first,
+					driver_queue);
 	ret = bpf_prog_run(prog, skb);
+	xps_bpf_run_end(run);
 	if (unlikely(prog->cb_access))
 		memcpy(cb, saved_cb, sizeof(saved_cb));
 	if (pin)
@@ -209,7 +219,7 @@ static u16 xps_bpf_netdev_pick_tx(struct net_device *dev, struct sk_buff *skb,
 	if (att && att->path != XPS_BPF_PATH_PICK_TX)
 		att = NULL;
 	if (att)
-		queue = xps_bpf_run(att, dev, skb);
+		queue = xps_bpf_run(att, dev, skb, sb_dev, -1);
 	/*
 	 * Not a tail call: the original must see our address as its caller,
 	 * or ftrace would send it back here.
@@ -243,12 +253,12 @@ static u16 xps_bpf_ndo_select_queue(struct net_device *dev,
 	if (att && att->path == XPS_BPF_PATH_PICK_TX)
 		att = NULL;
 	if (att && att->path == XPS_BPF_PATH_REPLACE)
-		queue = xps_bpf_run(att, dev, skb);
+		queue = xps_bpf_run(att, dev, skb, sb_dev, -1);
 	if (queue < 0) {
 		ret = select ? select(dev, skb, sb_dev) :
 			       netdev_pick_tx(dev, skb, sb_dev);
 		if (att && att->path == XPS_BPF_PATH_AFTER)
-			queue = xps_bpf_run(att, dev, skb);
+			queue = xps_bpf_run(att, dev, skb, sb_dev, ret);
 	}
 	if (queue >= 0)
 		ret = queue;

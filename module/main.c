@@ -14,6 +14,7 @@
 #include "compat.h"
 #include "drivers.h"
 #include "hook.h"
+#include "kfunc.h"
 #include "netlink.h"
 
 /*
@@ -52,6 +53,7 @@ static int __init xps_bpf_init(void)
 	err = xps_bpf_netlink_init();
 	if (err)
 		goto err_notifier;
+	xps_bpf_kfuncs_init();
 	pr_info("version " XPS_BPF_VERSION " loaded\n");
 	return 0;
 

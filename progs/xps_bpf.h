@@ -20,6 +20,11 @@
  * - Where the driver has rules of its own (reserved queues, DCB ranges...),
  *   they still apply to the queue chosen (xps-bpf(7), Drivers).
  * - Where only one queue is left to choose from, the program is not run.
+ * - From Linux 6.4 on, the program may call the kfuncs below, which xps_bpf
+ *   offers: the kernel's default queue, the state of each queue, the
+ *   packet's socket. A program that calls none is a plain socket filter as
+ *   before; one that calls any loads only where xps_bpf.ko is loaded, on
+ *   6.4 or later.
  *
  * Below the contract: small always-inline helpers to read a packet's headers.
  * They read with bpf_skb_load_bytes_relative() only, relative to the network
@@ -59,6 +64,88 @@ static __always_inline __u32 xps_bpf_scale(__u32 hash, __u32 n)
 {
 	return (__u32)(((__u64)hash * n) >> 32);
 }
+
+/* --- kfuncs: what the program may ask the kernel (Linux 6.4+) ---------- */
+
+/*
+ * xps_bpf.ko offers these to socket-filter programs from Linux 6.4 on (the
+ * first kernel that lets a socket filter call kfuncs). A program that
+ * calls one loads only while the module is loaded, and holds the module
+ * while it exists; xpsctl says why when it cannot load. They answer only
+ * while xps_bpf runs the program to choose a queue: anywhere else (a
+ * socket filter on a socket, BPF_PROG_TEST_RUN) they return -EINVAL.
+ *
+ * Queues are numbered as the program's return value is: q in 0..n-1 is
+ * the device's queue f + q.
+ */
+
+/*
+ * The queue the kernel would give the packet if the program fell back:
+ * q in 0..n-1. For most devices (xpsctl show: path pick-tx) that is
+ * netdev_pick_tx(): the socket's cached queue, unless the packet may move
+ * (ooo_okay), else XPS, else the flow hash; for tun/tap (path replace) the
+ * driver's own choice; for bonding and team (path after) the queue the
+ * driver chose. Computed once per packet. Like the kernel's own choice, it
+ * records the queue in a connected socket (xps_bpf_get_sock_info() then
+ * reads it there), whatever queue the program then returns.
+ * -ERANGE: the kernel's queue is not one of the program's (another traffic
+ * class's); -ELOOP: called by a program the driver's selection runs (tun's
+ * steering program) while the default is being computed; -EINVAL: not in
+ * a queue selection by xps_bpf.
+ */
+extern int xps_bpf_get_default_queue(struct __sk_buff *ctx) __ksym;
+
+#define XPS_BPF_QUEUE_STOPPED	0x1	/* stopped: by the driver, or by BQL */
+#define XPS_BPF_QUEUE_QDISC	0x2	/* packets wait in a qdisc (not noqueue) */
+
+/* The state of one queue, a snapshot read without locks. 24 bytes. */
+struct xps_bpf_queue_info {
+	__u32 flags;		/* XPS_BPF_QUEUE_* */
+	__u32 dev_queue;	/* the device's queue number, f + q */
+	__u32 bql_inflight;	/* bytes given to the driver, not completed
+				 * (BQL); 0 where the driver keeps no count */
+	__u32 bql_limit;	/* BQL's limit for them */
+	__u32 qdisc_backlog;	/* bytes waiting in the queue's qdisc */
+	__u32 qdisc_qlen;	/* packets waiting there */
+};
+
+/*
+ * The state of queue q (0..n-1) into *info (info__sz: sizeof(*info);
+ * more is zeroed). Its qdisc is the one its packets are enqueued to: the
+ * queue's child of mq or mqprio, or the root qdisc all queues share; the
+ * backlog is what `tc -s qdisc` shows for it. Returns 0; -ERANGE when q is
+ * not below n; -EINVAL when info__sz is too small or not in a queue
+ * selection by xps_bpf.
+ */
+extern int xps_bpf_get_queue_info(struct __sk_buff *ctx, __u32 queue,
+				  struct xps_bpf_queue_info *info,
+				  __u32 info__sz) __ksym;
+
+#define XPS_BPF_SOCK_LOCAL	0x1	/* the packet is a local socket's */
+#define XPS_BPF_SOCK_OOO_OKAY	0x2	/* it may change queue: no reordering */
+
+/* What the packet's socket tells. 16 bytes. */
+struct xps_bpf_sock_info {
+	__u64 cgroup_id;	/* the socket's cgroup v2 (the inode number of
+				 * its cgroup2 directory); 0: no socket */
+	__s32 tx_queue;		/* the queue the socket cached (q), or -1 */
+	__u32 flags;		/* XPS_BPF_SOCK_* */
+};
+
+/*
+ * The packet's socket into *info (info__sz: sizeof(*info)). OOO_OKAY is
+ * the packet's skb->ooo_okay: TCP sets it when none of the socket's data
+ * is in flight, so the packet cannot overtake an earlier one whatever
+ * queue it takes; other protocols never set it. Returns 0, also without a
+ * socket; -EINVAL when info__sz is too small or not in a queue selection
+ * by xps_bpf.
+ */
+extern int xps_bpf_get_sock_info(struct __sk_buff *ctx,
+				 struct xps_bpf_sock_info *info,
+				 __u32 info__sz) __ksym;
+
+_Static_assert(sizeof(struct xps_bpf_queue_info) == 24, "kfunc ABI");
+_Static_assert(sizeof(struct xps_bpf_sock_info) == 16, "kfunc ABI");
 
 /* --- L2 ------------------------------------------------------------------ */
 
@@ -306,6 +393,37 @@ static __always_inline __u32 xps_bpf_flow_hash(const struct xps_bpf_flow *flow,
 	h *= 0xc2b2ae35;
 	h ^= h >> 16;
 	return h;
+}
+
+/* --- queue sets ------------------------------------------------------------ */
+
+/* The queues 0..min(n, 64)-1 as a mask: bit q for queue q. */
+static __always_inline __u64 xps_bpf_queue_mask(__u32 n)
+{
+	return n >= 64 ? ~0ULL : (1ULL << n) - 1;
+}
+
+static __always_inline __u32 xps_bpf_popcount64(__u64 x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (x * 0x0101010101010101ULL) >> 56;
+}
+
+/* The queue of the k-th bit set in mask (k from 0), or -1. */
+static __always_inline int xps_bpf_nth_queue(__u64 mask, __u32 k)
+{
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		if (mask & (1ULL << i)) {
+			if (!k)
+				return i;
+			k--;
+		}
+	}
+	return -1;
 }
 
 #endif /* __XPS_BPF_PROG_H */

@@ -12,7 +12,14 @@
 #	XPSBENCH-END			last, after a complete run
 #
 # Settings from the kernel command line: xpsbench_rounds (7),
-# xpsbench_seconds (2, per measurement), xpsbench_repeat (100000 test runs).
+# xpsbench_seconds (2, per measurement), xpsbench_repeat (100000 test runs),
+# xpsbench_set (all; "throttled": only the rounds of a throttled queue).
+#
+# Then the throttled queue: a 4-queue dummy under mq whose queue 1 is a
+# tbf, flowhash against leastload on the same flows, in rounds of their
+# own (kernels with kfuncs only):
+#
+#	XPSBENCH tbf ROUND CONFIG OFFERED_PPS DELIVERED_PPS DROPPED_PPS
 #
 # Every round measures every configuration once: the floor with the module
 # unloaded, then insmod and the configurations that need it, in an order
@@ -38,6 +45,7 @@ cmdline_value() {
 ROUNDS=$(cmdline_value xpsbench_rounds 7)
 SECONDS_PER=$(cmdline_value xpsbench_seconds 2)
 REPEAT=$(cmdline_value xpsbench_repeat 100000)
+SET=$(cmdline_value xpsbench_set all)
 
 DUMMY=bd0			# the device measured: dummy, 8 tx queues
 DUMMY_DST=10.98.0.2		# dummy is NOARP: no neighbour needed
@@ -227,6 +235,79 @@ test_runs() {
 	done
 }
 
+# --- a throttled queue -------------------------------------------------------------
+
+THROTTLED=bq1			# dummy, 4 tx queues, mq, queue 1 behind a tbf
+THROTTLED_DST=10.96.0.2
+THROTTLE="rate 256kbit burst 4kb limit 16kb"	# 500 frames/s of 64 bytes
+LEASTLOAD_BACKLOG=4096		# leastload's backlog_bytes
+
+# counter NAME: the throttled device's statistic NAME
+counter() {
+	cat "/sys/class/net/$THROTTLED/statistics/$1"
+}
+
+# qdisc_drops: frames the throttled device's qdiscs dropped (mq sums its
+# children)
+qdisc_drops() {
+	tc -s -j qdisc show dev "$THROTTLED" root |
+		sed -n 's/.*"drops":\([0-9]*\).*/\1/p' | head -n 1
+}
+
+setup_throttled() {
+	ip link add "$THROTTLED" numtxqueues 4 type dummy &&
+	ip addr add 10.96.0.1/24 dev "$THROTTLED" &&
+	ip link set "$THROTTLED" up &&
+	tc qdisc replace dev "$THROTTLED" root handle 1: mq &&
+	# shellcheck disable=SC2086 # one word per tbf setting
+	tc qdisc replace dev "$THROTTLED" parent 1:2 tbf $THROTTLE &&
+	load tflowhash "$PROGS_DIR/flowhash.bpf.o" &&
+	load tleastload "$PROGS_DIR/leastload.bpf.o" &&
+	# allowed_mask 0 (all), backlog_bytes, flags XPS_LEASTLOAD_UNORDERED:
+	# udpsend's flows are UDP, whose order the kernel does not track
+	bpftool map update pinned "$PIN/tleastload_maps/leastload_config" \
+		key hex 00 00 00 00 value hex 00 00 00 00 00 00 00 00 \
+		$(hexle32 $LEASTLOAD_BACKLOG) $(hexle32 1)
+}
+
+# throttled CONFIG: udpsend through the throttled device with the program
+# CONFIG (flowhash, leastload): offered, delivered and dropped per second
+throttled() {
+	xpsctl attach "$THROTTLED" pinned "$PIN/t$1" >/dev/null || note "attach $1 failed"
+	_tx=$(counter tx_packets)
+	_drops=$(qdisc_drops)
+	_pps=$(send "$THROTTLED_DST")
+	# what the tbf still holds leaves within a second, or is dropped
+	sleep 1
+	_tx=$(($(counter tx_packets) - _tx))
+	_drops=$(($(qdisc_drops) - _drops))
+	if [ -n "$_pps" ]; then
+		say "tbf $round $1 $_pps $((_tx / SECONDS_PER)) $((_drops / SECONDS_PER))"
+	else
+		note "round $round: throttled $1: udpsend failed"
+	fi
+	[ "$round" -eq 1 ] && xpsctl show -s "$THROTTLED" | sed "s/^/XPSBENCH # throttled $1: /"
+	xpsctl detach "$THROTTLED" >/dev/null
+}
+
+throttled_rounds() {
+	if ! has_kfunc_hook; then
+		note "throttled queue: leastload needs kfuncs (Linux 6.4+): skipped"
+		return
+	fi
+	module_load || { note "throttled: insmod failed"; return; }
+	setup_throttled || { note "throttled: setup failed"; return; }
+	round=1
+	while [ $round -le "$ROUNDS" ]; do
+		# shellcheck disable=SC2046 # two words
+		for c in $(rotated $((round - 1)) flowhash leastload); do
+			throttled "$c"
+		done
+		round=$((round + 1))
+	done
+	[ "$SET" = throttled ] || tc -s qdisc show dev "$THROTTLED" | sed 's/^/XPSBENCH # /'
+}
+
 # --- main ---------------------------------------------------------------------------
 
 note "kernel $(uname -r), $(nproc) CPUs, $ROUNDS rounds of ${SECONDS_PER}s, $REPEAT test runs"
@@ -236,8 +317,10 @@ module_load || note "insmod failed"
 setup_rss || note "rss setup failed"
 module_unload
 
+MAIN_ROUNDS=$ROUNDS
+[ "$SET" = throttled ] && MAIN_ROUNDS=0
 round=1
-while [ $round -le "$ROUNDS" ]; do
+while [ $round -le "$MAIN_ROUNDS" ]; do
 	note "round $round at $(cut -d' ' -f1 /proc/uptime)s of uptime"
 	[ $((round % 2)) -eq 1 ] && run_config floor
 	module_load || note "round $round: insmod failed"
@@ -250,5 +333,6 @@ while [ $round -le "$ROUNDS" ]; do
 	test_runs
 	round=$((round + 1))
 done
+throttled_rounds
 note "done at $(cut -d' ' -f1 /proc/uptime)s of uptime"
 echo "XPSBENCH-END"

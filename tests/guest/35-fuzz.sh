@@ -191,7 +191,9 @@ expect get-ifindex-foreign ENODEV "no such device"
 expect get-keep 0 "replies 1"
 expect get-with-fd EINVAL "[Uu]nsupported attribute"
 expect dump 0 "replies 1"
-expect dump-ifindex-unknown 0 "replies 1"
+expect dump-ifindex-unknown ENODEV "no such device in this network namespace"
+expect dump-ifindex-foreign ENODEV "no such device in this network namespace"
+expect dump-ifindex-scratch 0 "replies 1"
 expect dump-ifindex-zero ERANGE
 expect dump-stats-garbage EINVAL "[Uu]nsupported attribute"
 

@@ -365,3 +365,40 @@ bg_wait() {
 	BG_PIDS=
 }
 
+
+# --- kfuncs ----------------------------------------------------------------------
+
+# has_kfunc_hook: whether this kernel lets socket filters call kfuncs
+# (6.4 on), so that xps_bpf offers its own.
+has_kfunc_hook() {
+	_rel=$(uname -r)
+	_major=${_rel%%.*}
+	_minor=${_rel#*.}
+	_minor=${_minor%%[!0-9]*}
+	[ "$_major" -gt 6 ] || { [ "$_major" -eq 6 ] && [ "$_minor" -ge 4 ]; }
+}
+
+# map_values PINNED_MAP: "KEY VALUE" per entry of an array map with BTF
+# whose values are integers, from bpftool's JSON.
+map_values() {
+	bpftool -j map dump pinned "$1" |
+		grep -o '"formatted":{"key":[0-9]*,"value":-*[0-9]*}' |
+		sed 's/.*"key":\([0-9]*\),"value":\(-*[0-9]*\)}/\1 \2/'
+}
+
+# map_value FILE KEY: the value of KEY in map_values' output saved in FILE
+map_value() {
+	sed -n "s/^$2 //p" "$1"
+}
+
+# module_unload_wait: rmmod, retried for up to 10 s: a program that called
+# the module's kfuncs holds it until its release, RCU-deferred.
+module_unload_wait() {
+	wait_for 100 rmmod xps_bpf 2>/dev/null
+}
+
+# cgroup2_mount: cgroup v2 at /sys/fs/cgroup (the guest's init mounts none).
+cgroup2_mount() {
+	grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts ||
+		mount -t cgroup2 none /sys/fs/cgroup
+}

@@ -514,20 +514,19 @@ struct stats {
 
 static uint32_t next_seq = 1000;
 
-/* The extended ACK of an error message: its message and missing attribute. */
-static void parse_ext_ack(struct req *r, const struct nlmsghdr *nlh)
+/*
+ * The extended ACK of an error message, or of the end of a dump, from
+ * @off: its message and missing attribute.
+ */
+static void parse_ext_ack(struct req *r, const struct nlmsghdr *nlh, size_t off)
 {
-	const struct nlmsgerr *e = NLMSG_DATA(nlh);
 	const struct nlattr *a;
-	size_t off = NLMSG_HDRLEN + sizeof(*e);
 	int rem;
 
 	r->msg[0] = '\0';
 	r->miss_type = -1;
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
 	rem = (int)nlh->nlmsg_len - (int)off;
 	for (a = (const void *)((const char *)nlh + off);
 	     rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= rem;
@@ -556,6 +555,7 @@ static void take_message(struct req *reqs, unsigned int n,
 {
 	struct req *r = req_by_seq(reqs, n, nlh->nlmsg_seq);
 	const struct nlmsgerr *e;
+	size_t off;
 	int err;
 
 	if (!r) {
@@ -568,13 +568,15 @@ static void take_message(struct req *reqs, unsigned int n,
 	case NLMSG_ERROR:
 		e = NLMSG_DATA(nlh);
 		err = -e->error;
-		parse_ext_ack(r, nlh);
+		off = NLMSG_HDRLEN + sizeof(*e);
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
+		parse_ext_ack(r, nlh, off);
 		break;
 	case NLMSG_DONE:
 		memcpy(&err, NLMSG_DATA(nlh), sizeof(err));
 		err = -err;
-		r->msg[0] = '\0';
-		r->miss_type = -1;
+		parse_ext_ack(r, nlh, NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(int)));
 		break;
 	default:
 		/* A reply of GET, or a part of a dump. */
@@ -706,8 +708,9 @@ static bool model_accepts(const struct world *w, const struct model *md,
 	*changes = false;
 	if (md->bad)
 		return false;
+	/* A dump given an ifindex is about that device only, as a get. */
 	if (md->cmd == XPS_BPF_CMD_GET)
-		return md->dump || (md->has_ifindex && attached(w, md->ifindex) >= 0);
+		return md->has_ifindex ? attached(w, md->ifindex) >= 0 : md->dump;
 	if (!md->has_ifindex)
 		return false;
 	if (md->cmd == XPS_BPF_CMD_ATTACH) {
@@ -1527,6 +1530,14 @@ static void detach_get_cases(struct cases *c)
 		       XPS_BPF_GENL_VERSION, 0);
 	msg_u32(m, XPS_BPF_A_IFINDEX, w->unknown[0]);
 	send_case(c, "dump-ifindex-unknown");
+	m = begin_full(c, XPS_BPF_CMD_GET, NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP,
+		       XPS_BPF_GENL_VERSION, 0);
+	msg_u32(m, XPS_BPF_A_IFINDEX, w->ifindex[DEV_FOREIGN]);
+	send_case(c, "dump-ifindex-foreign");
+	m = begin_full(c, XPS_BPF_CMD_GET, NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP,
+		       XPS_BPF_GENL_VERSION, 0);
+	msg_u32(m, XPS_BPF_A_IFINDEX, w->ifindex[DEV_SCRATCH]);
+	send_case(c, "dump-ifindex-scratch");
 	m = begin_full(c, XPS_BPF_CMD_GET, NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP,
 		       XPS_BPF_GENL_VERSION, 0);
 	msg_u32(m, XPS_BPF_A_IFINDEX, 0);

@@ -6,6 +6,8 @@
 # and picks the expected queue under BPF_PROG_TEST_RUN on crafted IPv4/IPv6
 # TCP/UDP, VLAN-tagged and ARP frames (tests/host/progs-data/progtest.c);
 # the RSS hash is checked against Microsoft's published verification suite.
+# leastload and cgroup call the module's kfuncs, so they only build here:
+# the guest tests (40-42) load and run them.
 #
 # Builds everything into a temporary directory: progs/*.bpf.o are not
 # touched. The runner is built with -Wall -Wextra -Werror and ASan + UBSan
@@ -35,7 +37,7 @@ else
 	show_log "$T/progs.log"
 	exit 1
 fi
-for name in fixed cpu flowhash rss prio reserve; do
+for name in fixed cpu flowhash rss prio reserve leastload cgroup; do
 	if [[ -f $T/progs/$name.bpf.o ]]; then
 		ok "progs/$name.bpf.o built"
 	else
@@ -63,6 +65,22 @@ for src in "$DATA"/*.bpf.c; do
 	fi
 done
 ok "test programs build (toeplitz_test, parse_test)"
+
+# Only the programs that use them declare the kfuncs.
+for name in fixed cpu flowhash rss prio reserve leastload cgroup; do
+	kfuncs=$(bpftool btf dump file "$T/progs/$name.bpf.o" 2>/dev/null |
+		grep -o "FUNC 'xps_bpf_get_[a-z_]*'" | sort -u | wc -l)
+	case $name in
+	leastload) want=3 ;;
+	cgroup) want=1 ;;
+	*) want=0 ;;
+	esac
+	if [[ $kfuncs == "$want" ]]; then
+		ok "progs/$name.bpf.o calls $want kfuncs of xps_bpf"
+	else
+		not_ok "progs/$name.bpf.o calls $want kfuncs of xps_bpf (found $kfuncs)"
+	fi
+done
 
 # --- the runner ---------------------------------------------------------------
 read -ra LIBBPF_CFLAGS <<<"$(pkg-config --cflags libbpf 2>/dev/null)"

@@ -16,7 +16,7 @@
 # depend on); a caller may add to it after sourcing this file. A name the
 # kernel has built in (modules.builtin) is no file, and modprobe still
 # finds it. The bonding, team, bridge and mqprio ones are for 24-bonding and
-# 25-traffic-classes.
+# 25-traffic-classes, tbf for the kfunc tests (4x-*).
 #
 # XPS_ARCH=arm64 builds and boots for arm64 (qemu-system-aarch64, virt
 # board): the binaries then come from SYSROOT, the arm64 packages
@@ -24,7 +24,7 @@
 # Unset, everything is the host's.
 
 KERNEL_MODULES="veth dummy tun netconsole bonding team team_mode_roundrobin
-	team_mode_activebackup bridge sch_mqprio"
+	team_mode_activebackup bridge sch_mqprio sch_tbf"
 XPS_ARCH=${XPS_ARCH:-}
 SYSROOT=${SYSROOT:-}
 XPSCTL=${XPSCTL:-$TOP/loader/xpsctl}
