@@ -1,14 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make		the CLI, the programs, and the module for the running kernel
-# make check	every test, on every test kernel installed (see README)
+# make check	every test, on every test kernel installed (doc/testing.md)
 # make check-arm64	the guest tests on Debian's arm64 kernel, under qemu
 # make check-all	make check and make check-arm64 in one run
 # make check-debug	every test, on a KASAN + lockdep + kmemleak kernel
 # make bench	transmit path performance in a test kernel (KVER=, default 6.12)
 # make deps	the Debian 12 packages needed to build and test
 # make ynl	include/uapi/linux/xps_bpf.h from netlink/xps_bpf.yaml
-# make deb	the Debian packages, into build/deb (see README)
+# make deb	the Debian packages, into build/deb (doc/packaging.md)
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -35,6 +35,18 @@ DEPS := build-essential pkg-config clang llvm libbpf-dev libelf-dev \
 	bc bison flex debhelper dh-dkms lintian debootstrap libteam-utils ethtool \
 	gcc-aarch64-linux-gnu qemu-system-arm
 
+# What make demo needs of them: the build, qemu and Debian's 6.12 kernel.
+DEMO_DEPS := $(filter build-essential pkg-config clang llvm libbpf-dev \
+	libelf-dev zlib1g-dev libnl-3-dev libnl-genl-3-dev bpftool iproute2 \
+	dkms kmod qemu-system-x86 busybox-static cpio xz-utils \
+	linux-image-6.12-amd64 linux-headers-6.12-amd64,$(DEPS))
+
+# The test and demo targets first install what this machine lacks of their
+# packages (tests/need-deps: one line, or nothing when all is there), then
+# build: a fresh Debian 12 machine needs no other command.
+NEED_DEPS := tests/need-deps
+BUILD_ALL := $(MAKE) --no-print-directory loader progs test-progs
+
 all: loader progs module
 
 loader:
@@ -55,24 +67,35 @@ module:
 		echo "module: no headers for the running kernel $(KVER); skipped (make -C module KVER=<release>)"; \
 	fi
 
-check: loader progs test-progs
+# arm64: the host tests download Debian's arm64 kernel (see deps).
+check:
+	@$(NEED_DEPS) --arch arm64 "make check" $(DEPS)
+	@$(BUILD_ALL)
 	tests/run
 
 # The guest suite on Debian's arm64 kernel, everything cross-built (see
 # tests/README.md).
-check-arm64: progs test-progs
+check-arm64:
+	@$(NEED_DEPS) --arch arm64 "make check-arm64" $(DEPS)
+	@$(MAKE) --no-print-directory progs test-progs
 	XPS_ARCH=arm64 tests/run
 
 # make check, then the arm64 run: every kernel, past CI's time budget.
-check-all: loader progs test-progs
+check-all:
+	@$(NEED_DEPS) --arch arm64 "make check-all" $(DEPS)
+	@$(BUILD_ALL)
 	XPS_CHECK_ALL=1 tests/run
 
 # Builds (once, cached outside the tree) and boots a sanitizer kernel.
-check-debug: loader progs test-progs
+check-debug:
+	@$(NEED_DEPS) "make check-debug" $(DEPS)
+	@$(BUILD_ALL)
 	tests/debug/check
 
-demo: loader progs test-progs
-	tests/demo
+demo:
+	@$(NEED_DEPS) "make demo" $(DEMO_DEPS)
+	@$(BUILD_ALL) -s
+	@tests/demo
 
 # KVER here names the kernel to boot, only when given (its default above
 # is the running kernel, which is not a test kernel).
@@ -99,6 +122,8 @@ install: loader progs install-systemd install-udev
 	install -D -m 0644 include/uapi/linux/xps_bpf.h $(DESTDIR)$(PREFIX)/include/linux/xps_bpf.h
 	install -D -m 0644 netlink/xps_bpf.yaml $(DESTDIR)$(PREFIX)/share/ynl/specs/xps_bpf.yaml
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -d $(DESTDIR)$(DOCDIR)/doc
+	install -m 0644 doc/*.md $(DESTDIR)$(DOCDIR)/doc/
 	install -D -m 0644 doc/xps-bpf.7 $(DESTDIR)$(PREFIX)/share/man/man7/xps-bpf.7
 	install -D -m 0644 doc/xpsctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/xpsctl.8
 	install -D -m 0644 completion/xpsctl $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xpsctl
@@ -154,7 +179,8 @@ dkms-uninstall:
 
 # Debian packages (debian/) into build/deb, checked by lintian. They are
 # built from a copy of the tree: dpkg-buildpackage cleans its tree first and
-# writes to the parent directory.
+# writes to the parent directory. The last line lists the packages with the
+# shell: make expands a whole recipe before running it, when there were none.
 DEB_DIR := build/deb
 
 deb:
@@ -164,7 +190,7 @@ deb:
 	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b
 	rm -rf $(DEB_DIR)/src
 	lintian --fail-on error,warning $(DEB_DIR)/*.deb
-	@echo "lintian: no error or warning in $(notdir $(wildcard $(DEB_DIR)/*.deb))"
+	@echo "lintian: no error or warning in" $$(cd $(DEB_DIR) && ls *.deb)
 
 # Those packages, installed with apt in a fresh Debian 12 chroot (as root).
 deb-check: deb

@@ -9,8 +9,8 @@
  * what "xpsctl attach" takes, with a device glob, then optionally "rss" and
  * the settings "xpsctl rss DEV" takes:
  *
- *   GLOB [obj] OBJ [sec SECTION | prog NAME] [pin DIR] [rss SETTINGS...]
- *   GLOB pinned PATH [rss SETTINGS...]
+ *   GLOB [obj] OBJ [sec SECTION | prog NAME] [wrap] [pin DIR] [rss SETTINGS...]
+ *   GLOB pinned PATH [wrap] [rss SETTINGS...]
  *
  * GLOB matches interface names as fnmatch(3) does. A device's line is the
  * first that matches it (files in lexical order, lines in order); a line
@@ -19,8 +19,8 @@
  * as each device gets maps of its own.
  *
  * For each device a line matches: if it runs the line's program already
- * (the same tag and name; for a pinned program, the same id), nothing is
- * done. Otherwise the object is loaded, the rss settings are written into
+ * (the same tag and name; for a pinned program, the same id) under the
+ * line's rule (wrap or not), nothing is done. Otherwise the object is loaded, the rss settings are written into
  * its maps, the maps pinned, and the program attached in one request that
  * expects the program attached until then (0: none), so that a concurrent
  * change is never overwritten; when the change that won is the same
@@ -30,14 +30,14 @@
  *
  * One line per device a line matched, in the form of monitor's events:
  *
- *   attach IFNAME prog id ID [name NAME] (FILE:LINE)
- *   replace IFNAME prog id ID [name NAME] (was OLD_ID) (FILE:LINE)
- *   unchanged IFNAME prog id ID [name NAME] (FILE:LINE)
+ *   attach IFNAME prog id ID [name NAME] [wrap] (FILE:LINE)
+ *   replace IFNAME prog id ID [name NAME] [wrap] (was OLD_ID) (FILE:LINE)
+ *   unchanged IFNAME prog id ID [name NAME] [wrap] (FILE:LINE)
  *
  * --dry-run loads the programs (to check them and compare them) and
  * attaches, pins and writes nothing: "prog id ID" is left out of attach and
  * replace. JSON: an array of {"action", "ifindex", "ifname", "prog": {["id"],
- * "name", "tag"}, ["old_prog_id"], "file", "line"}, and of
+ * "name", "tag"}, "wrap", ["old_prog_id"], "file", "line"}, and of
  * {"action": "error", ["ifname"], ["file", "line"], "error"} per failure.
  */
 #include <errno.h>
@@ -71,8 +71,8 @@ void help_apply(void)
 		"a device that runs its program already is left alone. Without FILE,\n"
 		"every *.conf of %s, in lexical order. One attachment per line:\n"
 		"\n"
-		"  GLOB OBJ [sec SECTION | prog NAME] [pin DIR] [rss SETTINGS...]\n"
-		"  GLOB pinned PATH [rss SETTINGS...]\n"
+		"  GLOB OBJ [sec SECTION | prog NAME] [wrap] [pin DIR] [rss SETTINGS...]\n"
+		"  GLOB pinned PATH [wrap] [rss SETTINGS...]\n"
 		"\n"
 		"  GLOB            interface names, as fnmatch(3): tap*, eth0, vnet[0-9]\n"
 		"  OBJ ..., pinned as for attach; in DIR, %%i is the device name\n"
@@ -241,10 +241,10 @@ static struct rule *rule_for(struct rule *rules, size_t nr, const char *ifname)
 	return NULL;
 }
 
-/* @d runs the program of @r already. */
+/* @d runs the program of @r already, under its rule. */
 static bool runs_rule(const struct rule *r, const struct xps_dev *d)
 {
-	if (!r->known || !d->has_prog)
+	if (!r->known || !d->has_prog || d->wrap != r->a.wrap)
 		return false;
 	if (r->a.src.kind == PROG_FROM_PINNED)
 		return d->prog_id == r->id;
@@ -300,6 +300,7 @@ static void print_action(const char *action, const struct xps_dev *d,
 		out_json_str("name", name);
 	out_json_str("tag", hex);
 	out_obj_end();
+	out_flag("wrap", " wrap", unchanged ? d->wrap : r->a.wrap);
 	if (!strcmp(action, "replace"))
 		out_u64("old_prog_id", " (was %" PRIu64 ")", d->prog_id);
 	out_str("file", " (%s", r->line->file);
@@ -355,7 +356,8 @@ static int dev_state(const char *ifname, struct xps_dev *d)
 static int attach_expecting(struct rule *r, const struct xps_dev *d, int fd,
 			    bool *unchanged)
 {
-	struct attach_args x = { .replace = true, .has_expect = true };
+	struct attach_args x = { .replace = true, .has_expect = true,
+				 .wrap = r->a.wrap };
 	struct xps_dev now;
 	int ret;
 

@@ -2,9 +2,9 @@
 /*
  * xpsctl attach: load or find a program and hand it to the kernel.
  *
- *   attach DEV OBJ [sec SECTION | prog NAME] [replace] [expect ID] [pin DIR]
- *   attach DEV pinned PATH [replace] [expect ID]
- *   attach DEV id PROG_ID [replace] [expect ID]
+ *   attach DEV OBJ [sec SECTION | prog NAME] [wrap] [replace] [expect ID] [pin DIR]
+ *   attach DEV pinned PATH [wrap] [replace] [expect ID]
+ *   attach DEV id PROG_ID [wrap] [replace] [expect ID]
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,9 +22,9 @@
 void help_attach(void)
 {
 	fprintf(stdout,
-		"Usage: %s attach DEV OBJ [sec SECTION | prog NAME] [replace] [expect ID] [pin DIR]\n"
-		"       %s attach DEV pinned PATH [replace] [expect ID]\n"
-		"       %s attach DEV id PROG_ID [replace] [expect ID]\n"
+		"Usage: %s attach DEV OBJ [sec SECTION | prog NAME] [wrap] [replace] [expect ID] [pin DIR]\n"
+		"       %s attach DEV pinned PATH [wrap] [replace] [expect ID]\n"
+		"       %s attach DEV id PROG_ID [wrap] [replace] [expect ID]\n"
 		"\n"
 		"Attach a program that picks the transmit queue of every packet DEV sends.\n"
 		"Any section name works: every program of OBJ is loaded as a socket filter.\n"
@@ -34,19 +34,23 @@ void help_attach(void)
 		"  prog NAME          the program with this function name (several programs)\n"
 		"  pinned PATH        a program pinned in bpffs\n"
 		"  id PROG_ID         a program already loaded\n"
-		"  replace            replace the program attached now, if any\n"
+		"  wrap               tun's rule: a return outside 0..n-1 is taken modulo n\n"
+		"                     (its low 16 bits), as with TUNSETSTEERINGEBPF\n"
+		"  replace            replace the program attached now, if any (and its\n"
+		"                     rule: wrap as this command says)\n"
 		"  expect ID          replace only if program ID is attached (0: none)\n"
 		"  pin DIR            pin the object's maps in DIR to update them live\n",
 		PROG_NAME, PROG_NAME, PROG_NAME);
 }
 
-enum { KW_SEC, KW_PROG, KW_REPLACE, KW_EXPECT, KW_PIN };
+enum { KW_SEC, KW_PROG, KW_REPLACE, KW_EXPECT, KW_PIN, KW_WRAP };
 static const char *const attach_keywords[] = {
 	[KW_SEC] = "sec",
 	[KW_PROG] = "prog",
 	[KW_REPLACE] = "replace",
 	[KW_EXPECT] = "expect",
 	[KW_PIN] = "pin",
+	[KW_WRAP] = "wrap",
 	NULL,
 };
 
@@ -126,6 +130,10 @@ int attach_parse(int argc, char **argv, struct attach_args *a,
 			a->replace = true;
 			continue;
 		}
+		if (kw == KW_WRAP) {
+			a->wrap = true;
+			continue;
+		}
 		if (i >= argc)
 			return usage_error("%s needs an argument",
 					   attach_keywords[kw]);
@@ -159,7 +167,7 @@ int attach_parse(int argc, char **argv, struct attach_args *a,
 
 /**
  * attach_send() - ask the kernel to attach the program @fd to @ifindex
- * @a: replace and expect; the rest is not looked at
+ * @a: replace, wrap and expect; the rest is not looked at
  * @ifindex: the device
  * @fd: the program
  *
@@ -187,6 +195,8 @@ int attach_send(const struct attach_args *a, uint32_t ifindex, int fd)
 	 */
 	if (a->replace || a->has_expect)
 		flags |= XPS_BPF_F_REPLACE;
+	if (a->wrap)
+		flags |= XPS_BPF_F_WRAP;
 	if (nla_put_u32(msg, XPS_BPF_A_IFINDEX, ifindex) ||
 	    nla_put_s32(msg, XPS_BPF_A_PROG_FD, fd) ||
 	    (flags && nla_put_u32(msg, XPS_BPF_A_FLAGS, flags)) ||
@@ -203,7 +213,8 @@ int attach_send(const struct attach_args *a, uint32_t ifindex, int fd)
 }
 
 /* Report what was attached, with the same printer as show. */
-static void print_attached(const char *dev, uint32_t ifindex, int fd)
+static void print_attached(const char *dev, uint32_t ifindex, bool wrap,
+			   int fd)
 {
 	struct bpf_prog_info info;
 	uint32_t len = sizeof(info);
@@ -211,6 +222,7 @@ static void print_attached(const char *dev, uint32_t ifindex, int fd)
 
 	memset(&d, 0, sizeof(d));
 	d.ifindex = ifindex;
+	d.wrap = wrap;
 	snprintf(d.ifname, sizeof(d.ifname), "%s", dev);
 	memset(&info, 0, sizeof(info));
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
@@ -251,7 +263,7 @@ int cmd_attach(int argc, char **argv)
 	if (!ret)
 		ret = attach_send(&a, ifindex, h.fd);
 	if (!ret && (out_is_json() || opts.verbose))
-		print_attached(a.dev, ifindex, h.fd);
+		print_attached(a.dev, ifindex, a.wrap, h.fd);
 	prog_release(&h, !ret);
 	return ret ? EXIT_FAIL : EXIT_OK;
 }

@@ -12,6 +12,7 @@ struct attach_args {
 	const char *dev;
 	struct prog_source src;
 	bool replace;
+	bool wrap;
 	bool has_expect;
 	uint32_t expect;
 };

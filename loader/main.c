@@ -63,22 +63,44 @@ static void show_usage(FILE *f)
 		PROG_NAME);
 }
 
-/* Verbs may be abbreviated as long as the prefix names one of them. */
-static const struct subcommand *find_subcommand(const char *name)
+/*
+ * Verbs may be abbreviated as long as the prefix names one of them. Several
+ * matches: NULL, and *@ambiguous set.
+ */
+static const struct subcommand *find_subcommand(const char *name,
+						bool *ambiguous)
 {
 	const struct subcommand *found = NULL;
 	size_t len = strlen(name), i;
 
+	*ambiguous = false;
 	for (i = 0; i < NR_SUBCOMMANDS; i++) {
 		if (!strcmp(name, subcommands[i].name))
 			return &subcommands[i];
 		if (len && !strncmp(name, subcommands[i].name, len)) {
 			if (found)
-				return NULL;
+				*ambiguous = true;
 			found = &subcommands[i];
 		}
 	}
-	return found;
+	return *ambiguous ? NULL : found;
+}
+
+/* "ambiguous command 'a': attach, apply", in the order of the table. */
+static int ambiguous_command(const char *name)
+{
+	/* Room for every verb of the table, comma-separated. */
+	char list[NR_SUBCOMMANDS * 10] = "";
+	size_t len = strlen(name), i;
+
+	for (i = 0; i < NR_SUBCOMMANDS; i++) {
+		if (strncmp(name, subcommands[i].name, len))
+			continue;
+		if (*list)
+			strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+		strncat(list, subcommands[i].name, sizeof(list) - strlen(list) - 1);
+	}
+	return usage_error("ambiguous command '%s': %s", name, list);
 }
 
 static bool is_opt(const char *arg, const char *s, const char *l)
@@ -90,6 +112,7 @@ int main(int argc, char **argv)
 {
 	const struct subcommand *cmd;
 	enum out_mode mode = OUT_PLAIN;
+	bool ambiguous;
 	int ret, i;
 
 	prog_setup_logging();
@@ -134,13 +157,15 @@ int main(int argc, char **argv)
 		show_usage(stderr);
 		return usage_error("missing command");
 	}
-	cmd = find_subcommand(argv[i]);
+	cmd = find_subcommand(argv[i], &ambiguous);
+	if (ambiguous)
+		return ambiguous_command(argv[i]);
 	if (!cmd)
 		return usage_error("unknown command '%s'", argv[i]);
 	if (!cmd->fn) {
 		/* "xpsctl help attach" is "xpsctl attach help". */
 		const struct subcommand *about =
-			i + 1 < argc ? find_subcommand(argv[i + 1]) : NULL;
+			i + 1 < argc ? find_subcommand(argv[i + 1], &ambiguous) : NULL;
 
 		if (about && about->help)
 			about->help();

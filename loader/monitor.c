@@ -6,17 +6,18 @@
  *   monitor [count N]
  *
  * Plain text, one line per event ("name" left out when the program has none,
- * "(was ID)" for a replace only):
+ * "wrap" when the attachment takes returns modulo n, "(was ID)" for a
+ * replace only):
  *
  *   attach vx0 prog id 12 name ret_const (user)
- *   replace vx0 prog id 13 name ret_const (was 12) (user)
- *   detach vx0 prog id 13 name ret_const (device gone)
+ *   replace vx0 prog id 13 name ret_const wrap (was 12) (user)
+ *   detach vx0 prog id 13 name ret_const wrap (device gone)
  *
  * JSON (-j), one object per line:
  *
  *   {"event":"replace","reason":"user","ifindex":3,"ifname":"vx0",
  *    "prog":{"id":13,"name":"ret_const","tag":"0123456789abcdef"},
- *    "old_prog_id":12}
+ *    "wrap":true,"old_prog_id":12}
  *
  * "old_prog_id" appears for a replace only. Each event is flushed as soon as
  * it is printed. SIGINT and SIGTERM end the monitor with status 0, as does
@@ -59,8 +60,8 @@ void help_monitor(void)
 		"\n"
 		"Lines look like:\n"
 		"  attach vx0 prog id 12 name ret_const (user)\n"
-		"  replace vx0 prog id 13 name ret_const (was 12) (user)\n"
-		"  detach vx0 prog id 13 name ret_const (device gone)\n"
+		"  replace vx0 prog id 13 name ret_const wrap (was 12) (user)\n"
+		"  detach vx0 prog id 13 name ret_const wrap (device gone)\n"
 		"With -j, one JSON object per event and line.\n",
 		PROG_NAME);
 }
@@ -107,6 +108,7 @@ static struct nla_policy event_policy[XPS_BPF_A_MAX + 1] = {
 	[XPS_BPF_A_EVENT] = { .type = NLA_U32 },
 	[XPS_BPF_A_REASON] = { .type = NLA_U32 },
 	[XPS_BPF_A_OLD_PROG_ID] = { .type = NLA_U32 },
+	[XPS_BPF_A_FLAGS] = { .type = NLA_U32 },
 };
 
 static struct nla_policy ctrl_policy[CTRL_ATTR_MAX + 1] = {
@@ -185,6 +187,9 @@ static int print_event(struct nlmsghdr *nlh)
 	out_json_u64("ifindex", ifindex);
 	out_str("ifname", " %s", ifname);
 	print_prog(tb);
+	if (tb[XPS_BPF_A_PROG_ID])
+		out_flag("wrap", " wrap", tb[XPS_BPF_A_FLAGS] &&
+			 (nla_get_u32(tb[XPS_BPF_A_FLAGS]) & XPS_BPF_F_WRAP));
 	if (tb[XPS_BPF_A_OLD_PROG_ID])
 		out_u64("old_prog_id", " (was %" PRIu64 ")",
 			nla_get_u32(tb[XPS_BPF_A_OLD_PROG_ID]));

@@ -194,6 +194,16 @@ void out_bool(const char *key, const char *fmt, bool val)
 	}
 }
 
+void out_flag(const char *key, const char *plain_text, bool val)
+{
+	if (out_is_json()) {
+		json_member(key);
+		fputs(val ? "true" : "false", stdout);
+	} else if (val) {
+		fputs(plain_text, stdout);
+	}
+}
+
 void out_plain(const char *fmt, ...)
 {
 	va_list ap;

@@ -45,6 +45,8 @@ void out_json_only(const char *key, enum out_type type, ...);
 void out_null(const char *key, const char *plain_text);
 /* A JSON boolean; in plain text @fmt gets "on" or "off" for its %s. */
 void out_bool(const char *key, const char *fmt, bool val);
+/* A JSON boolean; in plain text @plain_text when true, nothing when false. */
+void out_flag(const char *key, const char *plain_text, bool val);
 void out_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define out_u64(key, fmt, val) out_field(key, OUT_T_U64, fmt, (uint64_t)(val))

@@ -20,6 +20,8 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <libelf.h>
+#include <gelf.h>
 
 #include "out.h"
 #include "prog.h"
@@ -259,6 +261,40 @@ static int check_object_file(const char *path, char *why, size_t len)
 }
 
 /*
+ * Whether @path has an ELF section "maps": map definitions in the format
+ * libbpf read before 1.0 (struct bpf_map_def), which QEMU 7.2's RSS object
+ * still uses. libbpf 1.x refuses such an object with a bare EOPNOTSUPP.
+ */
+static bool has_legacy_maps(const char *path)
+{
+	bool found = false;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr shdr;
+	size_t shstrndx;
+	const char *name;
+	Elf *elf;
+	int fd;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (elf && !elf_getshdrstrndx(elf, &shstrndx)) {
+		while (!found && (scn = elf_nextscn(elf, scn))) {
+			if (!gelf_getshdr(scn, &shdr))
+				break;
+			name = elf_strptr(elf, shstrndx, shdr.sh_name);
+			found = name && !strcmp(name, "maps");
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	return found;
+}
+
+/*
  * The first kfunc of xps_bpf the object calls, or NULL. libbpf has made
  * the extern functions of the object's BTF global by the time it is open:
  * they are told by name.
@@ -372,6 +408,11 @@ static int acquire_from_object(const struct prog_source *src,
 	h->obj = bpf_object__open_file(src->path, NULL);
 	if (!h->obj) {
 		ret = -errno;
+		if (has_legacy_maps(src->path)) {
+			err_print("%s: cannot open BPF object: legacy map definitions (section \"maps\"), a format libbpf 1.0 dropped; rebuild it with maps in \".maps\", or load it with a loader that reads that format and attach what it loaded: pinned PATH or id ID",
+				  path);
+			return ret;
+		}
 		err_print("%s: cannot open BPF object: %s%s", path,
 			  bpf_strerror(ret, buf, sizeof(buf)),
 			  opts.verbose ? "" : " (-v shows libbpf's reason)");

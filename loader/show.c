@@ -6,12 +6,14 @@
  *
  * Output, one device per line in plain text:
  *
- *   IFNAME: prog id ID [name NAME] tag TAG queues N path PATH
+ *   IFNAME: prog id ID [name NAME] tag TAG queues N path PATH [wrap]
  *   IFNAME: no program queues N           (show DEV, nothing attached)
  *
  * "name" is left out when the program has none; "queues" is the device's
  * real tx queue count; PATH is where the program runs (pick-tx, replace or
- * after; xps-bpf(7), Drivers). With -s, indented lines follow:
+ * after; xps-bpf(7), Drivers); "wrap" says that a return outside 0..n-1 is
+ * taken modulo n, as tun does (attach ... wrap). With -s, indented lines
+ * follow:
  *
  *       runs R steered S fallback F out_of_range O
  *       queue Q: PACKETS                   (one per queue that sent packets)
@@ -20,11 +22,11 @@
  *
  *   [{"ifindex": 3, "ifname": "tap0", "tx_queues": 4,
  *     "prog": {"id": 42, "name": "steer", "tag": "0123456789abcdef"},
- *     "path": "replace",
+ *     "path": "replace", "wrap": false,
  *     "stats": {"runs": R, "steered": S, "fallback": F, "out_of_range": O,
  *               "queues": [{"queue": 0, "packets": P}, ...]}}]
  *
- * "prog" is null when nothing is attached, and "path" then absent; "stats"
+ * "prog" is null when nothing is attached, and "path" and "wrap" then absent; "stats"
  * appears only with -s.
  * Both forms come from dev_print(), field by field.
  */
@@ -95,6 +97,8 @@ void dev_print(const struct xps_dev *d, bool stats)
 		out_u64("tx_queues", " queues %" PRIu64, d->tx_queues);
 	if (d->path)
 		out_str("path", " path %s", path_name(d->path));
+	if (d->has_prog)
+		out_flag("wrap", " wrap", d->wrap);
 	out_plain("\n");
 
 	if (stats && d->has_stats) {
@@ -165,6 +169,7 @@ static struct nla_policy dev_policy[XPS_BPF_A_MAX + 1] = {
 	[XPS_BPF_A_PROG_TAG] = { .minlen = XPS_BPF_TAG_SIZE },
 	[XPS_BPF_A_STATS] = { .type = NLA_NESTED },
 	[XPS_BPF_A_PATH] = { .type = NLA_U32 },
+	[XPS_BPF_A_FLAGS] = { .type = NLA_U32 },
 };
 
 static struct nla_policy stats_policy[XPS_BPF_STATS_MAX + 1] = {
@@ -273,6 +278,8 @@ static int parse_dev(struct nlattr **tb, struct xps_dev *d)
 				    sizeof(d->prog_name));
 		if (tb[XPS_BPF_A_PATH])
 			d->path = nla_get_u32(tb[XPS_BPF_A_PATH]);
+		if (tb[XPS_BPF_A_FLAGS])
+			d->wrap = nla_get_u32(tb[XPS_BPF_A_FLAGS]) & XPS_BPF_F_WRAP;
 		if (tb[XPS_BPF_A_PROG_TAG]) {
 			d->has_tag = true;
 			memcpy(d->prog_tag, nla_data(tb[XPS_BPF_A_PROG_TAG]),

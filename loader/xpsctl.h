@@ -66,6 +66,7 @@ struct xps_dev {
 	bool has_tag;
 	uint8_t prog_tag[XPS_BPF_TAG_SIZE];
 	uint32_t path;		/* enum xps_bpf_path, 0: not reported */
+	bool wrap;		/* XPS_BPF_F_WRAP: tun's rule for the return */
 	bool has_stats;
 	uint64_t runs;
 	uint64_t steered;

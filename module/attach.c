@@ -116,8 +116,13 @@ static int xps_bpf_check_expected(const struct xps_bpf_attachment *att,
 	return 0;
 }
 
+/*
+ * The program and its rule change in two stores: a packet picked at that
+ * moment may run one with the other's rule. Either way its queue is one of
+ * the device's.
+ */
 static int xps_bpf_replace(struct xps_bpf_attachment *att,
-			   struct bpf_prog *prog)
+			   struct bpf_prog *prog, bool wrap)
 {
 	struct xps_bpf_old_prog *old;
 	u32 old_id = xps_bpf_prog_id(att);
@@ -127,6 +132,7 @@ static int xps_bpf_replace(struct xps_bpf_attachment *att,
 		return -ENOMEM;
 	old->prog = rtnl_dereference(att->prog);
 	rcu_assign_pointer(att->prog, prog);
+	WRITE_ONCE(att->wrap, wrap);
 	call_rcu(&old->rcu, xps_bpf_old_prog_free);
 	WRITE_ONCE(xps_bpf_gen, xps_bpf_gen + 1);
 	xps_bpf_notify(att, XPS_BPF_EVENT_REPLACE, XPS_BPF_REASON_USER, old_id);
@@ -178,7 +184,7 @@ static int xps_bpf_attach_locked(struct net *net, struct net_device *dev,
 					   "the device's driver operations changed since its program was attached; detach it first");
 			return -EBUSY;
 		}
-		return xps_bpf_replace(att, prog);
+		return xps_bpf_replace(att, prog, flags & XPS_BPF_F_WRAP);
 	}
 
 	att = kzalloc(sizeof(*att), GFP_KERNEL);
@@ -186,6 +192,7 @@ static int xps_bpf_attach_locked(struct net *net, struct net_device *dev,
 		return -ENOMEM;
 	att->select = select;
 	att->path = path;
+	att->wrap = flags & XPS_BPF_F_WRAP;
 	att->channels = xps_bpf_driver_channels(dev);
 	att->nqueues = dev->num_tx_queues;
 	if (xps_bpf_counters_alloc(att)) {
@@ -208,7 +215,8 @@ static int xps_bpf_attach_locked(struct net *net, struct net_device *dev,
  * @net: the netns the request names @dev in
  * @dev: the device, held by the caller
  * @prog: the program; the attachment takes over this reference on success
- * @flags: XPS_BPF_F_*
+ * @flags: XPS_BPF_F_*; %XPS_BPF_F_WRAP becomes the attachment's rule, on a
+ *	replace too
  * @expected_id: when not NULL, the id of the program that must be attached
  *	now (0: none); implies XPS_BPF_F_REPLACE
  * @extack: error report

@@ -25,7 +25,8 @@ struct xps_bpf_hook;
  * @runs: program runs
  * @steered: runs that returned a queue in 0..n-1
  * @fallback: runs that returned a negative value
- * @out_of_range: runs that returned a value >= n
+ * @out_of_range: runs that returned a value >= n, or with @wrap any value
+ *	outside 0..n-1
  * @queue: packets sent to each queue below %XPS_BPF_PCPU_QUEUES, steered or
  *	by the fallback
  */
@@ -50,6 +51,8 @@ struct xps_bpf_stats {
  * @select: the device's ndo_select_queue() when attached, by which @path
  *	was chosen
  * @path: XPS_BPF_PATH_*, where the program runs
+ * @wrap: %XPS_BPF_F_WRAP: a return outside 0..n-1 picks its low 16 bits
+ *	modulo n, as tun does, instead of the kernel's choice; set with @prog
  * @channels: tun's get_channels(), whose count bounds the program's queues,
  *	or NULL (xps_bpf_driver_channels())
  * @hook: the hook the program runs from
@@ -65,6 +68,7 @@ struct xps_bpf_attachment {
 	unsigned int nqueues;
 	xps_bpf_select_t select;
 	u8 path;
+	bool wrap;
 	xps_bpf_channels_t channels;
 	struct xps_bpf_hook *hook;
 	netdevice_tracker dev_tracker;

@@ -121,6 +121,8 @@ static struct xps_bpf_attachment *xps_bpf_own(struct net_device *dev,
  * are for the kfuncs (kfunc.c).
  *
  * Return: the queue it chose, or -1 to leave the choice to the kernel.
+ * With the attachment's wrap rule, a return outside the range is taken as
+ * tun takes it: its low 16 bits modulo n, never the kernel's choice.
  */
 static int xps_bpf_run(struct xps_bpf_attachment *att, struct net_device *dev,
 		       struct sk_buff *skb, struct net_device *sb_dev,
@@ -183,16 +185,21 @@ static int xps_bpf_run(struct xps_bpf_attachment *att, struct net_device *dev,
 		migrate_enable();
 
 	this_cpu_inc(att->stats->runs);
+	if (likely(ret >= 0 && ret < n)) {
+		this_cpu_inc(att->stats->steered);
+		return first + ret;
+	}
+	/* tun's rule, for programs written for TUNSETSTEERINGEBPF. */
+	if (READ_ONCE(att->wrap)) {
+		this_cpu_inc(att->stats->out_of_range);
+		return first + (u16)ret % n;
+	}
 	if (ret < 0) {
 		this_cpu_inc(att->stats->fallback);
 		return -1;
 	}
-	if (ret >= n) {
-		this_cpu_inc(att->stats->out_of_range);
-		return -1;
-	}
-	this_cpu_inc(att->stats->steered);
-	return first + ret;
+	this_cpu_inc(att->stats->out_of_range);
+	return -1;
 }
 
 /*

@@ -2,7 +2,7 @@
 /*
  * The generic netlink family "xps_bpf". Its YNL spec, netlink/xps_bpf.yaml,
  * describes every command, attribute and reply; the policies below enforce
- * the spec's checks (written by hand: README says why).
+ * the spec's checks (written by hand: doc/netlink.md says why).
  */
 
 #include <linux/bpf.h>
@@ -42,7 +42,7 @@ static struct genl_family xps_bpf_family;
  */
 static size_t xps_bpf_msg_size(bool prog, unsigned int nqueues)
 {
-	size_t size = nla_total_size(sizeof(u32)) * 7 +	/* u32 attributes */
+	size_t size = nla_total_size(sizeof(u32)) * 8 +	/* u32 attributes */
 		      nla_total_size(IFNAMSIZ);
 	size_t queue_size = nla_total_size(0) +
 			    nla_total_size(sizeof(u32)) +
@@ -71,14 +71,17 @@ static int xps_bpf_put_dev(struct sk_buff *msg, const struct net_device *dev)
 	return 0;
 }
 
+/* The program, and the attachment's rules (XPS_BPF_F_WRAP) for it. */
 static int xps_bpf_put_prog(struct sk_buff *msg,
 			    const struct xps_bpf_attachment *att)
 {
 	const struct bpf_prog *prog = rcu_dereference_rtnl(att->prog);
+	u32 flags = READ_ONCE(att->wrap) ? XPS_BPF_F_WRAP : 0;
 
 	if (nla_put_u32(msg, XPS_BPF_A_PROG_ID, prog->aux->id) ||
 	    nla_put_string(msg, XPS_BPF_A_PROG_NAME, prog->aux->name) ||
-	    nla_put(msg, XPS_BPF_A_PROG_TAG, XPS_BPF_TAG_SIZE, prog->tag))
+	    nla_put(msg, XPS_BPF_A_PROG_TAG, XPS_BPF_TAG_SIZE, prog->tag) ||
+	    nla_put_u32(msg, XPS_BPF_A_FLAGS, flags))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -13,7 +13,10 @@
  * - It returns the queue: r in 0..n-1 is queue f + r (queue r without
  *   traffic classes); a negative value (XPS_BPF_FALLBACK) lets the kernel
  *   choose as if no program were attached (XPS, then the flow hash); a value
- *   >= n also lets the kernel choose, and is counted as out of range.
+ *   >= n also lets the kernel choose, and is counted as out of range. An
+ *   attachment made with "wrap" takes any value outside 0..n-1 as tun's
+ *   TUNSETSTEERINGEBPF does instead: its low 16 bits modulo n (counted as
+ *   out of range too), so there is no fallback then.
  * - Where the driver has rules of its own (reserved queues, DCB ranges...),
  *   they still apply to the queue chosen (xps-bpf(7), Drivers).
  * - Where only one queue is left to choose from, the program is not run.

@@ -118,11 +118,12 @@ ifindex() {
 	cat "/sys/class/net/$1/ifindex"
 }
 
-# json_event EVENT REASON IFINDEX IFNAME ID TAG [OLD_ID]: the line -j prints.
+# json_event EVENT REASON IFINDEX IFNAME ID TAG [OLD_ID]: the line -j prints
+# (no program here is attached with wrap).
 json_event() {
 	_old=
 	[ -n "${7:-}" ] && _old=",\"old_prog_id\":$7"
-	printf '{"event":"%s","reason":"%s","ifindex":%s,"ifname":"%s","prog":{"id":%s,"name":"ret_const","tag":"%s"}%s}\n' \
+	printf '{"event":"%s","reason":"%s","ifindex":%s,"ifname":"%s","prog":{"id":%s,"name":"ret_const","tag":"%s"},"wrap":false%s}\n' \
 		"$1" "$2" "$3" "$4" "$5" "$6" "$_old"
 }
 

@@ -780,6 +780,7 @@ static uint32_t random_flags(void)
 	case 0: return 0;
 	case 1: return rnd();
 	case 2: return 1U << below(32);
+	case 3: return XPS_BPF_F_WRAP | (below(2) ? XPS_BPF_F_REPLACE : 0);
 	}
 	return XPS_BPF_F_REPLACE;
 }
@@ -1385,7 +1386,8 @@ static void attach_attr_cases(struct cases *c)
 	msg_u32(m, XPS_BPF_A_IFINDEX | NLA_F_NESTED, scratch);
 	send_case(c, "attach-ifindex-nested");
 	m = begin_attach(c, scratch, fd);
-	msg_u32(m, XPS_BPF_A_FLAGS, 1U << 1);
+	/* The first bit above the known ones. */
+	msg_u32(m, XPS_BPF_A_FLAGS, (uint32_t)XPS_BPF_F_MASK + 1);
 	send_case(c, "attach-flags-unknown");
 	m = begin_attach(c, scratch, fd);
 	msg_u32(m, XPS_BPF_A_FLAGS, ~0U);

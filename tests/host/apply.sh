@@ -117,7 +117,7 @@ attach xpsa1 name xps_fixed ($C/10-main.conf:4)" ]] ||
 
 	x -j apply --dry-run "$C"
 	want_rc 0
-	want_json 'len(d) == 3 and all(o["action"] == "attach" and "id" not in o["prog"] and len(o["prog"]["tag"]) == 16 for o in d)'
+	want_json 'len(d) == 3 and all(o["action"] == "attach" and "id" not in o["prog"] and len(o["prog"]["tag"]) == 16 and o["wrap"] is False for o in d)'
 	want_json '[o["ifindex"] for o in d] == sorted(o["ifindex"] for o in d)'
 	want_json '[(o["ifname"], o["line"]) for o in d if o["file"].endswith("10-main.conf")] in ([("xpsa0", 2), ("xpsa1", 4)], [("xpsa1", 4), ("xpsa0", 2)])'
 	verdict "-j: an array of actions, by ifindex, with file and line, no id in a dry run"
@@ -147,6 +147,16 @@ attach xpsa1 name xps_fixed ($C/10-main.conf:4)" ]] ||
 	want_rc 0
 	want_out_is "attach lo name xps_fixed (<stdin>:1)"
 	verdict "- reads standard input"
+
+	x_stdin "lo $FIXED wrap" apply --dry-run -
+	want_rc 0
+	want_out_is "attach lo name xps_fixed wrap (<stdin>:1)"
+	verdict "wrap: the line's rule, in the action printed"
+
+	x_stdin "lo $FIXED wrap" -j apply --dry-run -
+	want_rc 0
+	want_json 'len(d) == 1 and d[0]["wrap"] is True'
+	verdict "wrap: JSON \"wrap\": true"
 
 	# --- errors: FILE:LINE, the other lines applied, exit 1 ---
 

@@ -110,14 +110,16 @@ expect "attach DEV: files and the program source keywords" \
 	"id obj pinned steer.bpf.o" xpsctl attach lo ""
 expect "attach DEV pinned: files" "$T/objs/steer.bpf.o" \
 	xpsctl attach lo pinned "$T/objs/s"
-expect "attach DEV OBJ: the keywords" "expect pin prog replace sec" \
+expect "attach DEV OBJ: the keywords" "expect pin prog replace sec wrap" \
 	xpsctl attach lo "$T/objs/steer.bpf.o" ""
 expect "attach DEV OBJ: a keyword from its prefix" "replace" \
 	xpsctl attach lo "$T/objs/steer.bpf.o" re
-expect "attach DEV id ID: the keywords that apply" "expect replace" \
+expect "attach DEV id ID: the keywords that apply" "expect replace wrap" \
 	xpsctl attach lo id 7 ""
 expect "attach: keywords given are not offered again" "expect pin prog sec" \
-	xpsctl attach lo "$T/objs/steer.bpf.o" replace ""
+	xpsctl attach lo "$T/objs/steer.bpf.o" replace wrap ""
+expect "attach DEV OBJ: wrap from its prefix" "wrap" \
+	xpsctl attach lo "$T/objs/steer.bpf.o" w
 expect "attach: pin DIR completes directories" "$T/objs" \
 	xpsctl attach lo "$T/objs/steer.bpf.o" pin "$T/ob"
 expect "attach: sec of a file that is no ELF object: nothing" "" \
@@ -158,7 +160,7 @@ else
 		"always_fallback always_zero" xpsctl attach lo "$T/two.o" pro ""
 	expect "obj OBJ sec: the sections too" "kernel_choice queue_zero" \
 		xpsctl attach dev lo obj "$T/two.o" sec ""
-	expect "sec and prog exclude each other" "expect pin replace" \
+	expect "sec and prog exclude each other" "expect pin replace wrap" \
 		xpsctl attach lo "$T/two.o" sec queue_zero ""
 	if [[ -f $TOP/progs/fixed.bpf.o ]]; then
 		expect "sec of progs/fixed.bpf.o: socket" "socket" \

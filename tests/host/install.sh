@@ -33,7 +33,8 @@ check "make install DESTDIR PREFIX=/usr" make -s -C "$TOP" install DESTDIR="$D" 
 for f in sbin/xpsctl lib/xps-bpf/fixed.bpf.o lib/xps-bpf/rss.bpf.o \
 	include/xps-bpf/xps_bpf.h include/xps-bpf/rss.h include/xps-bpf/toeplitz.h \
 	include/linux/xps_bpf.h share/ynl/specs/xps_bpf.yaml \
-	share/doc/xps-bpf/README.md share/man/man7/xps-bpf.7 \
+	share/doc/xps-bpf/README.md share/doc/xps-bpf/doc/testing.md \
+	share/doc/xps-bpf/doc/packaging.md share/man/man7/xps-bpf.7 \
 	share/man/man8/xpsctl.8 share/bash-completion/completions/xpsctl; do
 	check "installs /usr/$f" test -s "$D/usr/$f"
 done

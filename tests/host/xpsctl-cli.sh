@@ -98,6 +98,9 @@ verdict "usage error: no command, JSON mode: a JSON error object"
 
 usage_case "unknown option" "unknown option '-Z'" -Z show
 usage_case "unknown command" "unknown command 'frobnicate'" frobnicate
+usage_case "ambiguous command prefix names the verbs it matches" \
+	"ambiguous command 'a': attach, apply" a
+usage_case "ambiguous command prefix, help" "ambiguous command 'a'" a help
 usage_case "attach without device" "attach: missing device" attach
 usage_case "attach without object" "attach lo: missing object" attach lo
 usage_case "unknown keyword" "unknown argument 'bogus'" attach lo x.o bogus
@@ -368,6 +371,11 @@ if ((have_objects)); then
 	want_err_line "xpsctl: attach lo: $NOT_LOADED"
 	verdict "replace and expect parse; attach then fails: module not loaded"
 
+	x attach lo "$ONE" wrap replace
+	want_rc 1
+	want_err_line "xpsctl: attach lo: $NOT_LOADED"
+	verdict "wrap parses; attach then fails: module not loaded"
+
 	printf 'not an ELF file\n' >"$T/notelf.o"
 	x attach lo "$T/notelf.o"
 	want_rc 1
@@ -396,6 +404,14 @@ if ((have_objects)); then
 	want_rc 1
 	want_err "map_value_or_null"
 	verdict "-v shows the verifier log"
+
+	x attach lo "$T/legacy_maps.bpf.o"
+	want_rc 1
+	want_err '^xpsctl: attach lo: .*legacy_maps.bpf.o: cannot open BPF object: legacy map definitions \(section "maps"\)'
+	want_err 'pinned PATH or id ID$'
+	want_no_err "Operation not supported"
+	[[ $(wc -l <"$T/err") -eq 1 ]] || why+="more than one stderr line; "
+	verdict "an object with legacy maps (section \"maps\"): says so, and the way round"
 
 	x attach lo id 4294967295
 	want_rc 1

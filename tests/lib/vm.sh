@@ -395,6 +395,83 @@ build_common_initramfs() {
 	pack "$COMMON_ROOT" "$COMMON_CPIO"
 }
 
+# --- python, for the kernel's YNL CLI ------------------------------------------
+
+# python_modules PYTHON YNL_DIR SPEC: the files of every module the kernel's
+# YNL CLI (YNL_DIR/cli.py) imports, and their compiled forms, as PYTHON
+# lists them once it has run the CLI on SPEC the ways the test does, in a C
+# locale as the guest has (here without the module, so each run ends when
+# it looks the family up).
+python_modules() {
+	LC_ALL=C "$1" -S - "$2" "$3" <<'EOF'
+import os, runpy, sys
+cli, spec = sys.argv[1] + '/cli.py', sys.argv[2]
+sys.path[:0] = [sys.argv[1], '/usr/lib/python3/dist-packages']
+# What the guest's python imports at start, without this machine's .pth
+# files (-S here: site is imported, not run).
+import encodings.ascii, encodings.latin_1, site, _sitebuiltins
+site.getsitepackages(), site.getuserbase()
+for args in (['--list-ops'], ['--dump', 'get', '--output-json'],
+             ['--subscribe', 'events', '--do', 'get', '--json', '{"ifindex": 1}']):
+    sys.argv = [cli, '--spec', spec, '--no-schema'] + args
+    try:
+        runpy.run_path(cli, run_name='__main__')
+    except BaseException:
+        pass
+for module in list(sys.modules.values()):
+    for path in (getattr(module, '__file__', None),
+                 getattr(module, '__cached__', None)):
+        if path and path.startswith('/') and os.path.exists(path):
+            print(path)
+EOF
+}
+
+# build_python_initramfs: Debian's python3, the modules of its standard
+# library and of python3-yaml that the kernel's YNL CLI (tools/net/ynl of
+# linux-source-6.12, netlink/ynl-gen --tools) imports, compiled (with the
+# sources' times, which say the compiled forms are fresh: compiling them at
+# each start would take seconds under emulation), the CLI in /usr/lib/ynl
+# and our spec in /usr/share/ynl/specs: an archive of its own,
+# PYTHON_CPIO, which build_kernel_initramfs appends when it is set, for the
+# tests that need it. Nothing, and the test skips, without them or for
+# another architecture.
+PYTHON_CPIO=
+build_python_initramfs() {
+	local common=$COMMON_ROOT
+	local COMMON_ROOT=$BUILD/initramfs/python python=/usr/bin/python3
+	local tools f dest
+
+	PYTHON_CPIO=
+	[[ -z $SYSROOT && -x $python ]] || return 0
+	tools=$("$TOP/netlink/ynl-gen" --tools 2>/dev/null) || return 0
+	"$python" -c 'import yaml' 2>/dev/null || return 0
+	rm -rf "$COMMON_ROOT"
+	install -D -m 0644 "$TOP/netlink/xps_bpf.yaml" \
+		"$COMMON_ROOT/usr/share/ynl/specs/xps_bpf.yaml"
+	copy_binary "$python" /usr/bin/python3
+	for f in $(python_modules "$python" "$tools" "$TOP/netlink/xps_bpf.yaml"); do
+		case $f in
+		"$tools"/*) dest=/usr/lib/ynl/${f#"$tools"/} ;;
+		*) dest=$f ;;
+		esac
+		case $f in
+		*.so) copy_binary "$f" "$dest" ;;
+		*) mkdir -p "$COMMON_ROOT$(dirname "$dest")" &&
+			cp -p "$f" "$COMMON_ROOT$dest" ;;
+		esac
+	done
+	cp -p "$tools/cli.py" "$COMMON_ROOT/usr/lib/ynl/"
+	# What was not compiled yet (the CLI's library, never imported here).
+	"$python" -m compileall -q "$COMMON_ROOT/usr/lib" >/dev/null
+	# The libraries the common archive holds already.
+	for f in $(cd "$COMMON_ROOT" && find lib lib64 usr/lib/x86_64-linux-gnu \
+		-type f 2>/dev/null); do
+		[[ -e $common/$f ]] && rm "$COMMON_ROOT/$f"
+	done
+	pack "$COMMON_ROOT" "$BUILD/initramfs/python.cpio.gz"
+	PYTHON_CPIO=$BUILD/initramfs/python.cpio.gz
+}
+
 # module_files KVER NAME...: the modules NAME and what they depend on, as
 # paths relative to /lib/modules/KVER, from the kernel's modules.dep.
 module_files() {
@@ -461,7 +538,8 @@ build_kernel_initramfs() {
 	build_test_kmods "$kver" "$mods/extra"
 	depmod -b "$root" "$kver"
 	pack "$root" "$dir/kernel.cpio.gz"
-	cat "$COMMON_CPIO" "$dir/kernel.cpio.gz" >"$dir/initramfs.cpio.gz"
+	cat "$COMMON_CPIO" ${PYTHON_CPIO:+"$PYTHON_CPIO"} "$dir/kernel.cpio.gz" \
+		>"$dir/initramfs.cpio.gz"
 }
 
 # --- the virtual machine -------------------------------------------------------

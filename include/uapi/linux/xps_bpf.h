@@ -13,13 +13,19 @@
 
 /**
  * enum xps_bpf_flags - flags of XPS_BPF_A_FLAGS
- * @XPS_BPF_F_REPLACE: replace the program attached, if any
+ * @XPS_BPF_F_REPLACE: replace the program attached, if any (requests only)
+ * @XPS_BPF_F_WRAP: tun's rule for the return: any return outside 0..n-1 picks
+ *   the queue of its low 16 bits modulo n, as TUNSETSTEERINGEBPF does, instead
+ *   of leaving the choice to the kernel; it is still counted in
+ *   XPS_BPF_STATS_OUT_OF_RANGE. A rule of the attachment: an attach or replace
+ *   sets it as its request says, and replies and events report it
  */
 enum xps_bpf_flags {
 	XPS_BPF_F_REPLACE = 1,
+	XPS_BPF_F_WRAP = 2,
 
 	/* private: */
-	XPS_BPF_F_MASK = 1,
+	XPS_BPF_F_MASK = 3,
 };
 
 /**
