@@ -122,15 +122,18 @@ fixed=$(prog_id "$VETH")
 check_eq "the map is pinned as $PIN/fixed_queue" "fixed_queue" "$(ls "$PIN" 2>&1)"
 echo "# $(bpftool map dump pinned "$PIN/fixed_queue" 2>&1)"
 expect "map never written: XPS decides" "0 $COUNT" "1 $COUNT"
-check "map value 1" bpftool map update pinned "$PIN/fixed_queue" \
-	key 0 0 0 0 value 1 0 0 0
-expect "map value 1: queue 1" "1 $COUNT" "1 $COUNT"
-check "map value 0" bpftool map update pinned "$PIN/fixed_queue" \
-	key 0 0 0 0 value 0 0 0 0
-expect "map value 0: queue 0" "0 $COUNT" "0 $COUNT"
-check "map value -1" bpftool map update pinned "$PIN/fixed_queue" \
-	key 0 0 0 0 value 255 255 255 255
-expect "map value -1: XPS decides" "0 $COUNT" "1 $COUNT"
+check "map value queue 1, enabled" bpftool map update pinned "$PIN/fixed_queue" \
+	key 0 0 0 0 value 1 0 0 0 1 0 0 0
+expect "map value queue 1: queue 1" "1 $COUNT" "1 $COUNT"
+check "map value queue 0, enabled" bpftool map update pinned "$PIN/fixed_queue" \
+	key 0 0 0 0 value 0 0 0 0 1 0 0 0
+expect "map value queue 0: queue 0" "0 $COUNT" "0 $COUNT"
+check "map value queue -1, enabled" bpftool map update pinned "$PIN/fixed_queue" \
+	key 0 0 0 0 value 255 255 255 255 1 0 0 0
+expect "map value queue -1: XPS decides" "0 $COUNT" "1 $COUNT"
+check "map value queue 0, not enabled" bpftool map update pinned "$PIN/fixed_queue" \
+	key 0 0 0 0 value 0 0 0 0 0 0 0 0
+expect "map value not enabled: XPS decides" "0 $COUNT" "1 $COUNT"
 check_eq "the same program all along" "$fixed" "$(prog_id "$VETH")"
 check "detach" xpsctl detach "$VETH"
 

@@ -78,7 +78,7 @@ expect() {
 }
 
 set_queue() {
-	run bpftool map update pinned "$PIN/fixed_queue" key 0 0 0 0 value "$1" 0 0 0
+	run bpftool map update pinned "$PIN/fixed_queue" key 0 0 0 0 value "$1" 0 0 0 1 0 0 0
 }
 
 # The programs where `make install` puts them.
@@ -112,9 +112,9 @@ check "xpsctl attach $VETH fixed.bpf.o pin $PIN" \
 monitor_said 1
 run xpsctl show
 run ls "$PIN"
-say "fixed_queue has no entry yet: the program leaves the choice to the kernel."
+say "fixed_queue is not enabled yet: the program leaves the choice to the kernel."
 pings 1
-expect "no entry in fixed_queue (fall back), pings from CPU 1: tx-1" 1
+expect "fixed_queue not enabled (fall back), pings from CPU 1: tx-1" 1
 
 say
 say "The program reads its queue from the map: move the traffic, live."

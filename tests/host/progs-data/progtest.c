@@ -777,21 +777,30 @@ static void test_parse(const struct prog *p)
 
 /* --- the programs ------------------------------------------------------- */
 
+/* fixed_queue[0], as progs/fixed.bpf.c lays it out */
+static void set_fixed(const struct prog *p, __s32 queue, __u32 enabled)
+{
+	struct { __s32 queue; __u32 enabled; } v = { queue, enabled };
+
+	map_set(p, "fixed_queue", 0, &v);
+}
+
 static void test_fixed(const struct prog *p)
 {
 	struct flow f = test_flow(0, false, IPPROTO_TCP);
 
-	map_del(p, "fixed_queue", 0);
-	result(run_flow(p, &f, 4) == -1, "fixed: no entry: falls back");
-	map_set_s32(p, "fixed_queue", 0, 2);
-	check_kinds(p, 4, "entry 2,", want_2, 0, 0);
-	map_set_s32(p, "fixed_queue", 0, -1);
-	result(run_flow(p, &f, 4) == -1, "fixed: entry -1: falls back");
-	map_set_s32(p, "fixed_queue", 0, 9);
+	result(run_flow(p, &f, 4) == -1, "fixed: the map's initial state: falls back");
+	set_fixed(p, 2, 0);
+	result(run_flow(p, &f, 4) == -1, "fixed: queue 2, enabled 0: falls back");
+	set_fixed(p, 2, 1);
+	check_kinds(p, 4, "queue 2, enabled,", want_2, 0, 0);
+	set_fixed(p, -1, 1);
+	result(run_flow(p, &f, 4) == -1, "fixed: queue -1: falls back");
+	set_fixed(p, 9, 1);
 	result(run_flow(p, &f, 4) == 9,
-	       "fixed: entry 9 with 4 queues: returned as is (kernel counts it out of range)");
-	map_del(p, "fixed_queue", 0);
-	result(run_flow(p, &f, 4) == -1, "fixed: entry deleted: falls back");
+	       "fixed: queue 9 with 4 queues: returned as is (kernel counts it out of range)");
+	set_fixed(p, 9, 0);
+	result(run_flow(p, &f, 4) == -1, "fixed: enabled 0 again: falls back");
 }
 
 static void test_cpu(const struct prog *p)
