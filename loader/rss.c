@@ -307,7 +307,8 @@ static int find_maps_of(int prog_fd, uint32_t prog_id, const char *what,
 			close(fd);
 			break;
 		}
-		ret = take_map(fd, &mi, "rss_key", XPS_RSS_KEY_SIZE, 1, &m->key_fd);
+		ret = take_map(fd, &mi, "rss_key", sizeof(struct xps_rss_key), 1,
+			       &m->key_fd);
 		if (!ret)
 			ret = take_map(fd, &mi, "rss_indir", sizeof(uint32_t), 1,
 				       &m->indir_fd);
@@ -453,29 +454,48 @@ static bool queues_fit(const struct xps_dev *d, const struct rss_req *r,
 	return false;
 }
 
+/*
+ * The key @r sets, or the one there, or the default key where that is all
+ * zero; written with the tables the program hashes with, derived from it
+ * again each time, so that they cannot disagree.
+ */
+static int write_key(const struct rss_maps *m, const struct rss_req *r)
+{
+	struct xps_rss_key *key = malloc(sizeof(*key));
+	uint32_t zero = 0;
+	int ret = -EIO;
+
+	if (!key) {
+		err_print("%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	if (map_read(m->key_fd, "rss_key", zero, key))
+		goto out;
+	if (r->has_key)
+		memcpy(key->bytes, r->key, sizeof(key->bytes));
+	if (key_is_zero(key->bytes)) {
+		memcpy(key->bytes, default_key, sizeof(key->bytes));
+		verbose_print("key all zero: writing the default key");
+	}
+	xps_rss_derive(key);
+	if (!map_write(m->key_fd, "rss_key", zero, key))
+		ret = 0;
+out:
+	free(key);
+	return ret;
+}
+
 static int rss_write(const struct rss_maps *m, const struct rss_req *r)
 {
 	struct xps_rss_config cfg, next;
-	struct xps_rss_key key;
 	uint32_t zero = 0;
 
-	if (map_read(m->config_fd, "rss_config", zero, &cfg) ||
-	    map_read(m->key_fd, "rss_key", zero, &key))
+	if (map_read(m->config_fd, "rss_config", zero, &cfg))
 		return -EIO;
 
 	/* Key, table, types; enabled last. */
-	if (r->has_key) {
-		memcpy(key.bytes, r->key, sizeof(key.bytes));
-		if (!key_is_zero(key.bytes) &&
-		    map_write(m->key_fd, "rss_key", zero, &key))
-			return -EIO;
-	}
-	if (key_is_zero(key.bytes)) {
-		memcpy(key.bytes, default_key, sizeof(key.bytes));
-		verbose_print("key all zero: writing the default key");
-		if (map_write(m->key_fd, "rss_key", zero, &key))
-			return -EIO;
-	}
+	if (write_key(m, r))
+		return -EIO;
 	next = cfg;
 	if (r->table != TABLE_NONE) {
 		uint32_t table[XPS_RSS_INDIR_SIZE], size = m->indir_entries, i;
@@ -510,13 +530,26 @@ static int rss_write(const struct rss_maps *m, const struct rss_req *r)
 static int rss_show(const struct xps_dev *d, const struct rss_maps *m)
 {
 	struct xps_rss_config cfg;
-	struct xps_rss_key key;
+	struct xps_rss_key *key;
 	char hex[3 * XPS_RSS_KEY_SIZE];
 	uint32_t table[XPS_RSS_INDIR_SIZE], size, i, zero = 0;
 
-	if (map_read(m->config_fd, "rss_config", zero, &cfg) ||
-	    map_read(m->key_fd, "rss_key", zero, &key))
+	if (map_read(m->config_fd, "rss_config", zero, &cfg))
 		return -EIO;
+	/* The key, without the tables derived from it. */
+	key = malloc(sizeof(*key));
+	if (!key) {
+		err_print("%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	if (map_read(m->key_fd, "rss_key", zero, key)) {
+		free(key);
+		return -EIO;
+	}
+	for (i = 0; i < XPS_RSS_KEY_SIZE; i++)
+		snprintf(hex + 3 * i, 4, "%02x%s", key->bytes[i],
+			 i + 1 < XPS_RSS_KEY_SIZE ? ":" : "");
+	free(key);
 	size = cfg.indir_size;
 	if (!size || size > m->indir_entries)
 		size = m->indir_entries;
@@ -541,9 +574,6 @@ static int rss_show(const struct xps_dev *d, const struct rss_maps *m)
 	}
 	out_arr_end();
 
-	for (i = 0; i < XPS_RSS_KEY_SIZE; i++)
-		snprintf(hex + 3 * i, 4, "%02x%s", key.bytes[i],
-			 i + 1 < XPS_RSS_KEY_SIZE ? ":" : "");
 	out_str("key", "RSS hash key:\n%s\n", hex);
 
 	out_plain("RSS hash types:");

@@ -8,7 +8,8 @@
  * Maps (layouts in progs/rss.h, shared with the tools that fill them):
  *
  *   rss_key     BPF_MAP_TYPE_ARRAY, 1 entry: key 0 -> struct xps_rss_key
- *               (40 bytes, the key's first byte first)
+ *               (the 40-byte key, its first byte first, and the tables
+ *               xps_rss_derive() computes from it: xpsctl rss writes both)
  *   rss_indir   BPF_MAP_TYPE_ARRAY, 128 entries: key i -> __u32 queue
  *   rss_config  BPF_MAP_TYPE_ARRAY, 1 entry: key 0 -> struct xps_rss_config
  *               { __u32 hash_types; __u32 indir_size; __u32 enabled; }
@@ -57,7 +58,7 @@ int xps_rss(struct __sk_buff *skb)
 		return XPS_BPF_FALLBACK;
 	key = bpf_map_lookup_elem(&rss_key, &zero);
 	if (!key || xps_bpf_parse_flow(skb, &flow) ||
-	    xps_rss_hash(&flow, key->bytes, cfg->hash_types, &hash))
+	    xps_rss_hash(&flow, key, cfg->hash_types, &hash))
 		return XPS_BPF_FALLBACK;
 	size = cfg->indir_size;
 	if (!size || size > XPS_RSS_INDIR_SIZE)

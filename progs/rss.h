@@ -9,7 +9,9 @@
  *
  * A packet's queue is rss_indir[hash % indir_size], hash being the Toeplitz
  * hash (as Microsoft RSS and virtio-net define it) of the fields the hash
- * types select, under rss_key.
+ * types select, under the key of rss_key. rss_key holds the key and the
+ * tables the program hashes with, which xps_rss_derive() computes from it:
+ * write it whole (xpsctl rss does), never the key alone.
  */
 #ifndef __XPS_RSS_H
 #define __XPS_RSS_H
@@ -38,10 +40,19 @@
 
 #define XPS_RSS_KEY_SIZE	40	/* bytes, as virtio-net and most NICs */
 #define XPS_RSS_INDIR_SIZE	128	/* rss_indir entries */
+#define XPS_RSS_INPUT_SIZE	36	/* bytes hashed at most: IPv6 addresses
+					 * and ports */
 
-/* rss_key[0]: the Toeplitz key, its first byte first (as ethtool -x shows). */
+/*
+ * rss_key[0]: the Toeplitz key, its first byte first (as ethtool -x shows),
+ * and what it hashes each input byte to: toeplitz[i][v] is the hash of an
+ * input whose byte i is v and every other byte 0. The Toeplitz hash is
+ * linear (XOR) in its input, so an input's hash is the XOR of its bytes'
+ * entries: one lookup per byte instead of 32 steps per byte.
+ */
 struct xps_rss_key {
 	__u8 bytes[XPS_RSS_KEY_SIZE];
+	__u32 toeplitz[XPS_RSS_INPUT_SIZE][256];
 };
 
 /* rss_config[0]. All zero (the map's initial state): disabled. */
@@ -51,5 +62,37 @@ struct xps_rss_config {
 				 * more than 128 mean 128 */
 	__u32 enabled;		/* 0: every packet falls back to the kernel */
 };
+
+/*
+ * Key bits @bit .. @bit + 31 as a number, the key's first bit (the most
+ * significant of its first byte) the most significant: the 32 bits the
+ * Toeplitz hash XORs in for an input bit @bit that is set.
+ */
+static inline __u32 xps_rss_key_window(const __u8 *key, unsigned int bit)
+{
+	unsigned int byte = bit / 8, i;
+	__u64 w = 0;
+
+	for (i = 0; i < 5; i++)
+		w = w << 8 | (byte + i < XPS_RSS_KEY_SIZE ? key[byte + i] : 0);
+	return (__u32)(w >> (8 - bit % 8));
+}
+
+/* Fill key->toeplitz from key->bytes. */
+static inline void xps_rss_derive(struct xps_rss_key *key)
+{
+	unsigned int i, v, b;
+
+	for (i = 0; i < XPS_RSS_INPUT_SIZE; i++) {
+		for (v = 0; v < 256; v++) {
+			__u32 h = 0;
+
+			for (b = 0; b < 8; b++)
+				if (v & (0x80 >> b))
+					h ^= xps_rss_key_window(key->bytes, 8 * i + b);
+			key->toeplitz[i][v] = h;
+		}
+	}
+}
 
 #endif /* __XPS_RSS_H */

@@ -5,10 +5,11 @@
  *
  * For each bit of the input, from the most significant bit of its first byte
  * on, the hash is XORed with the 32 key bits that start at that bit's
- * position when the input bit is 1. Zero bits add nothing, so a short input
- * zero-padded to XPS_TOEPLITZ_INPUT bytes hashes as the short input does:
- * one straight-line, branch-free computation serves every hash type, which
- * keeps the verifier's work constant (no state to explore per bit).
+ * position when the input bit is 1. That is linear in the input: the hash of
+ * an input is the XOR of the hashes of its bytes alone, which struct
+ * xps_rss_key holds for every position and value (rss.h). So one lookup per
+ * input byte, with constant offsets the verifier checks once, and zero bytes
+ * past the input add nothing: a short input hashes as its zero-padded form.
  */
 #ifndef __XPS_TOEPLITZ_H
 #define __XPS_TOEPLITZ_H
@@ -16,36 +17,32 @@
 #include "xps_bpf.h"
 #include "rss.h"
 
-#define XPS_TOEPLITZ_WORDS 9			/* input: 36 bytes at most */
-#define XPS_TOEPLITZ_INPUT (XPS_TOEPLITZ_WORDS * 4)
+/* XORs the entries of in[from..to-1] into *hash. */
+#define XPS_TOEPLITZ_BYTES(key, in, from, to, hash) do {		\
+	int _i;								\
+									\
+	_Pragma("unroll")						\
+	for (_i = (from); _i < (to); _i++)				\
+		*(hash) ^= (key)->toeplitz[_i][(in)[_i]];		\
+} while (0)
 
 /*
- * Toeplitz hash of in[] (XPS_TOEPLITZ_WORDS words in network byte order,
- * zero-padded) under key (XPS_RSS_KEY_SIZE bytes, 4-byte aligned: a map
- * value).
+ * Toeplitz hash of the first len bytes of in[] (len: 8, 12, 32 or 36, the
+ * sizes RSS hashes), in network byte order, under key.
  */
-static __always_inline __u32 xps_toeplitz(const __u8 *key, const __u32 *in)
+static __always_inline __u32 xps_toeplitz(const struct xps_rss_key *key,
+					  const __u8 *in, int len)
 {
-	const __u32 *kw = (const __u32 *)key;
-	__u64 hash = 0, window, w;
-	int i, b;
+	__u32 hash = 0;
 
-#pragma unroll
-	for (i = 0; i < XPS_TOEPLITZ_WORDS; i++) {
-		/* the input word in the top half: its next bit is bit 63 */
-		w = (__u64)bpf_ntohl(in[i]) << 32;
-		/* key bits 32i .. 32i+63; the top 32 are XORed in */
-		window = (__u64)bpf_ntohl(kw[i]) << 32 | bpf_ntohl(kw[i + 1]);
-#pragma unroll
-		for (b = 0; b < 32; b++) {
-			hash ^= window & (__u64)((__s64)w >> 63);
-			w <<= 1;
-			window <<= 1;
-			/* one bit after the other: no reordering, no spills */
-			asm volatile("" : "+r"(hash), "+r"(w), "+r"(window));
-		}
-	}
-	return hash >> 32;
+	XPS_TOEPLITZ_BYTES(key, in, 0, 8, &hash);
+	if (len > 8)
+		XPS_TOEPLITZ_BYTES(key, in, 8, 12, &hash);
+	if (len > 12)
+		XPS_TOEPLITZ_BYTES(key, in, 12, 32, &hash);
+	if (len > 32)
+		XPS_TOEPLITZ_BYTES(key, in, 32, XPS_RSS_INPUT_SIZE, &hash);
+	return hash;
 }
 
 /*
@@ -54,12 +51,12 @@ static __always_inline __u32 xps_toeplitz(const __u8 *key, const __u32 *in)
  * applies to the flow.
  */
 static __always_inline int xps_rss_hash(const struct xps_bpf_flow *flow,
-					const __u8 *key, __u32 types,
-					__u32 *hash)
+					const struct xps_rss_key *key,
+					__u32 types, __u32 *hash)
 {
-	__u32 in[XPS_TOEPLITZ_WORDS] = {};
+	__u8 in[XPS_RSS_INPUT_SIZE] = {};
 	__u32 l3, tcp, udp;
-	int ports = 0;
+	int ports = 0, len;
 
 	if (flow->family == AF_INET) {
 		l3 = XPS_RSS_HASH_IPV4;
@@ -78,18 +75,19 @@ static __always_inline int xps_rss_hash(const struct xps_bpf_flow *flow,
 	if (!ports && !(types & l3))
 		return -1;
 
+	/* saddr, daddr, then sport, dport: all in wire order */
 	if (flow->family == AF_INET) {
-		in[0] = flow->saddr[0];
-		in[1] = flow->daddr[0];
-		if (ports)	/* sport, dport: in wire order */
-			__builtin_memcpy(&in[2], &flow->sport, 4);
+		__builtin_memcpy(&in[0], &flow->saddr[0], 4);
+		__builtin_memcpy(&in[4], &flow->daddr[0], 4);
+		__builtin_memcpy(&in[8], &flow->sport, 4);
+		len = ports ? 12 : 8;
 	} else {
 		__builtin_memcpy(&in[0], flow->saddr, 16);
-		__builtin_memcpy(&in[4], flow->daddr, 16);
-		if (ports)
-			__builtin_memcpy(&in[8], &flow->sport, 4);
+		__builtin_memcpy(&in[16], flow->daddr, 16);
+		__builtin_memcpy(&in[32], &flow->sport, 4);
+		len = ports ? 36 : 32;
 	}
-	*hash = xps_toeplitz(key, in);
+	*hash = xps_toeplitz(key, in, len);
 	return 0;
 }
 

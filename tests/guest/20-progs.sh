@@ -138,8 +138,10 @@ KEY="6d 5a 56 da 25 5b 0e c2 41 67 25 3d 43 a3 8f b0 d0 ca 2b cb ae 7b 30 b4 77 
 check "attach rss.bpf.o pin $PIN" xpsctl attach "$VETH" "$PROGS_DIR/rss.bpf.o" pin "$PIN"
 # shellcheck disable=SC2012 # plain map names
 check_eq "rss: maps pinned" "rss_config rss_indir rss_key" "$(ls "$PIN" | sort | tr '\n' ' ' | sed 's/ $//')"
-# shellcheck disable=SC2086 # KEY: 40 words, one per byte
-check "rss: write rss_key (Microsoft key)" update rss_key key hex 00 00 00 00 value hex $KEY
+# rss_key holds the key and the tables derived from it: xpsctl writes both
+# (and enables the program, disabled again below).
+check "rss: write rss_key (Microsoft key) with xpsctl rss hkey" \
+	xpsctl rss "$VETH" hkey "$(echo "$KEY" | tr ' ' ':')"
 batch=/tmp/rss_indir.batch
 : >"$batch"
 i=0

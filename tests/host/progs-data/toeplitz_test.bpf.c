@@ -30,7 +30,7 @@ int toeplitz_test(struct __sk_buff *skb)
 	skb->cb[3] = 0;
 	key = bpf_map_lookup_elem(&test_key, &zero);
 	if (!key || xps_bpf_parse_flow(skb, &flow) ||
-	    xps_rss_hash(&flow, key->bytes, skb->cb[1], &hash))
+	    xps_rss_hash(&flow, key, skb->cb[1], &hash))
 		return XPS_BPF_FALLBACK;
 	skb->cb[2] = hash;
 	skb->cb[3] = 1;
