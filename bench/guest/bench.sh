@@ -82,6 +82,7 @@ load() {
 	bpftool prog load "$2" "$PIN/$1" type socket pinmaps "$PIN/$1_maps"
 }
 
+# fixed's map: { __s32 queue; __u32 enabled; }
 # shellcheck disable=SC2046 # hexle32: one word per byte
 setup_programs() {
 	mkdir -p "$PIN"
@@ -91,7 +92,7 @@ setup_programs() {
 	load flowhash "$PROGS_DIR/flowhash.bpf.o" &&
 	load rss "$PROGS_DIR/rss.bpf.o" &&
 	bpftool map update pinned "$PIN/fixed_maps/fixed_queue" \
-		key hex 00 00 00 00 value hex $(hexle32 $FIXED_QUEUE)
+		key hex 00 00 00 00 value hex $(hexle32 $FIXED_QUEUE) $(hexle32 1)
 }
 
 # setup_rss: the rss program's table over the tap's queues (0..3, which the
