@@ -48,6 +48,7 @@ REPEAT=$(cmdline_value xpsbench_repeat 100000)
 SET=$(cmdline_value xpsbench_set all)
 
 DUMMY=bd0			# the device measured: dummy, 8 tx queues
+DUMMY_QUEUES=8
 DUMMY_DST=10.98.0.2		# dummy is NOARP: no neighbour needed
 TAP=bt0				# multi-queue tap, 4 queues drained
 TAP_DST=10.97.0.2
@@ -57,8 +58,8 @@ MAX_OTHERS=1024
 FIXED_QUEUE=3
 PIN=/sys/fs/bpf/bench
 
-CONFIGS="idle fallback trivial fixed flowhash rss skbedit tap_tun tap_xps dev1 dev16 dev256 dev1024"
-PROGRAMS="fallback trivial fixed flowhash rss"
+CONFIGS="idle fallback trivial fixed flowhash rss skbedit tcbpf_fixed tcbpf_flowhash tap_tun tap_xps dev1 dev16 dev256 dev1024"
+PROGRAMS="fallback trivial fixed flowhash rss tc/tc_fixed tc/tc_flowhash"
 
 say() {
 	echo "XPSBENCH $*"
@@ -82,7 +83,9 @@ load() {
 	bpftool prog load "$2" "$PIN/$1" type socket pinmaps "$PIN/$1_maps"
 }
 
-# fixed's map: { __s32 queue; __u32 enabled; }
+# The programs, and queue FIXED_QUEUE, enabled, in fixed's and tc_fixed's
+# maps ({ __s32 queue; __u32 enabled; }); the kernel's own path takes the
+# tc programs of tcsteer.bpf.o (bench/progs/), pinned in PIN/tc/.
 # shellcheck disable=SC2046 # hexle32: one word per byte
 setup_programs() {
 	mkdir -p "$PIN"
@@ -91,7 +94,11 @@ setup_programs() {
 	load fixed "$PROGS_DIR/fixed.bpf.o" &&
 	load flowhash "$PROGS_DIR/flowhash.bpf.o" &&
 	load rss "$PROGS_DIR/rss.bpf.o" &&
+	bpftool prog loadall /bench/tcsteer.bpf.o "$PIN/tc" type classifier \
+		pinmaps "$PIN/tc_maps" &&
 	bpftool map update pinned "$PIN/fixed_maps/fixed_queue" \
+		key hex 00 00 00 00 value hex $(hexle32 $FIXED_QUEUE) $(hexle32 1) &&
+	bpftool map update pinned "$PIN/tc_maps/tc_fixed_queue" \
 		key hex 00 00 00 00 value hex $(hexle32 $FIXED_QUEUE) $(hexle32 1)
 }
 
@@ -108,7 +115,7 @@ setup_rss() {
 
 setup_devices() {
 	ipv6_off
-	ip link add "$DUMMY" numtxqueues 8 type dummy &&
+	ip link add "$DUMMY" numtxqueues $DUMMY_QUEUES type dummy &&
 	ip addr add 10.98.0.1/24 dev "$DUMMY" &&
 	ip link set "$DUMMY" up &&
 	ip tuntap add dev "$TAP" mode tap multi_queue &&
@@ -167,6 +174,20 @@ tap_stop() {
 	[ "$round" -eq 1 ] && sed "s/^/XPSBENCH # $config: tapdrain /" /tmp/tapdrain.out
 }
 
+# tcbpf POLICY: the kernel's own BPF path: a cls_bpf classifier (not
+# direct-action) with the tc_POLICY program, which sets skb->hash, and
+# skbedit's hash type skbhash over all the dummy's queues (tcskbhash)
+tcbpf() {
+	if ! tc qdisc add dev "$DUMMY" clsact ||
+		! tcskbhash "$DUMMY" "$PIN/tc/tc_$1" 0 $((DUMMY_QUEUES - 1)); then
+		note "$config: tc failed"
+	fi
+	measure "$config" "$DUMMY_DST"
+	[ "$round" -eq 1 ] && tc -s filter show dev "$DUMMY" egress |
+		sed "s/^/XPSBENCH # $config: /"
+	tc qdisc del dev "$DUMMY" clsact
+}
+
 # others N: the fixed program on the dummy, with N other devices attached
 others() {
 	xpsmany attach "$PIN/fixed" "$OTHERS" "$1" || note "attach to $1 devices failed"
@@ -203,6 +224,7 @@ run_config() {
 		xpsctl detach "$TAP" >/dev/null
 		tap_stop
 		;;
+	tcbpf_*) tcbpf "${1#tcbpf_}" ;;
 	dev*) others "${1#dev}" ;;
 	esac
 }
@@ -229,9 +251,9 @@ test_runs() {
 			ctx_in /bench/ctx.bin repeat "$REPEAT" 2>&1 |
 			sed -n 's/.*duration (average): \([0-9]*\)ns.*/\1/p')
 		if [ -n "$_ns" ]; then
-			say "ns $round $_p $_ns"
+			say "ns $round ${_p#tc/} $_ns"
 		else
-			note "round $round: test run of $_p failed"
+			note "round $round: test run of ${_p#tc/} failed"
 		fi
 	done
 }
