@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tapdrain DEV QUEUES [PINNED_PROG]: attach QUEUES queues to the
+ * tapdrain [-n] DEV QUEUES [PINNED_PROG]: attach QUEUES queues to the
  * multi-queue tap DEV (created if missing), hand PINNED_PROG, when given, to
  * the tun driver as its steering program (TUNSETSTEERINGEBPF), print
  * "ready", then read and drop every frame of every queue until SIGTERM.
- * Draining keeps the queues from filling, so that the sender measures the
- * transmit path and not the tap's backlog. Prints "read N" at the end.
+ * Draining keeps the queues from filling. Prints "read N" at the end.
+ *
+ * -n: read nothing. The queues fill, and tun drops each frame that comes
+ * after, once its queue is picked: the sender then measures the transmit
+ * path alone, without a reader whose wakeups fall differently from one
+ * measurement to the next.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +17,7 @@
 #include <linux/if_tun.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,11 +56,17 @@ int main(int argc, char **argv)
 	struct pollfd pfd[MAX_QUEUES];
 	static unsigned char frame[65536];
 	unsigned long frames = 0;
+	bool drain = true;
 	long queues;
 	int i;
 
+	if (argc > 1 && !strcmp(argv[1], "-n")) {
+		drain = false;
+		argc--;
+		argv++;
+	}
 	if (argc < 3 || argc > 4) {
-		fprintf(stderr, "usage: tapdrain DEV QUEUES [PINNED_PROG]\n");
+		fprintf(stderr, "usage: tapdrain [-n] DEV QUEUES [PINNED_PROG]\n");
 		return 2;
 	}
 	queues = strtol(argv[2], NULL, 0);
@@ -88,6 +99,8 @@ int main(int argc, char **argv)
 	printf("ready\n");
 	fflush(stdout);
 
+	while (!stop && !drain)
+		pause();
 	while (!stop) {
 		if (poll(pfd, queues, 100) < 0 && errno != EINTR)
 			break;

@@ -159,11 +159,13 @@ attached() {
 	xpsctl detach "$DUMMY" >/dev/null
 }
 
-# tap_drain [PINNED_PROG]: the tap's queues, read by tapdrain, until
-# tap_stop; returns once they are all attached.
+# tap_drain [PINNED_PROG]: the tap's queues, held open by tapdrain until
+# tap_stop, and never read: once full, tun drops what it is sent, after its
+# queue is picked, so that no reader's wakeups weigh on the measurement;
+# returns once they are all attached.
 tap_drain() {
 	rm -f /tmp/tapdrain.out
-	tapdrain "$TAP" "$TAP_QUEUES" "$@" >/tmp/tapdrain.out 2>&1 &
+	tapdrain -n "$TAP" "$TAP_QUEUES" "$@" >/tmp/tapdrain.out 2>&1 &
 	tap_pid=$!
 	wait_for 100 grep -q ready /tmp/tapdrain.out
 }
