@@ -58,7 +58,7 @@ MAX_OTHERS=1024
 FIXED_QUEUE=3
 PIN=/sys/fs/bpf/bench
 
-CONFIGS="idle fallback trivial fixed flowhash rss skbedit tcbpf_fixed tcbpf_flowhash tap_tun tap_xps dev1 dev16 dev256 dev1024"
+CONFIGS="idle other fallback trivial fixed flowhash rss skbedit tcbpf_fixed tcbpf_flowhash tap_tun tap_xps dev1 dev16 dev256 dev1024"
 PROGRAMS="fallback trivial fixed flowhash rss tc/tc_fixed tc/tc_flowhash"
 
 say() {
@@ -227,6 +227,12 @@ run_config() {
 		tap_stop
 		;;
 	tcbpf_*) tcbpf "${1#tcbpf_}" ;;
+	other)
+		xpsctl attach "${OTHERS}0" pinned "$PIN/fixed" >/dev/null ||
+			note "attach to ${OTHERS}0 failed"
+		measure "$1" "$DUMMY_DST"
+		xpsctl detach "${OTHERS}0" >/dev/null
+		;;
 	dev*) others "${1#dev}" ;;
 	esac
 }
