@@ -176,7 +176,8 @@ static void xps_bpf_qdisc_state(const struct netdev_queue *txq,
  * xps_bpf_get_queue_info() - the state of one queue the program chooses from
  * @ctx: the program's context
  * @queue: q, in 0..n-1: the device's queue f + q
- * @info: filled in; what is past struct xps_bpf_queue_info is zeroed
+ * @info: filled in; what is past struct xps_bpf_queue_info is zeroed. May be
+ *	NULL: the verifier takes a map value not checked for NULL for it
  * @info__sz: its size, at least sizeof(struct xps_bpf_queue_info)
  *
  * Stopped is netif_xmit_stopped(): by the driver, or by BQL once the bytes
@@ -186,8 +187,8 @@ static void xps_bpf_qdisc_state(const struct netdev_queue *txq,
  * (pfifo_fast) count per CPU, summed here: a cost that grows with the CPUs.
  * The numbers are a snapshot, read without locks.
  *
- * Return: 0; -ERANGE when @queue is not below n; -EINVAL when @info__sz is
- * too small or outside a queue selection by xps_bpf.
+ * Return: 0; -ERANGE when @queue is not below n; -EINVAL when @info is NULL,
+ * @info__sz too small, or outside a queue selection by xps_bpf.
  */
 __xps_bpf_kfunc int xps_bpf_get_queue_info(struct __sk_buff *ctx, u32 queue,
 					   struct xps_bpf_queue_info *info,
@@ -197,7 +198,7 @@ __xps_bpf_kfunc int xps_bpf_get_queue_info(struct __sk_buff *ctx, u32 queue,
 	const struct netdev_queue *txq;
 	unsigned int index;
 
-	if (!run || info__sz < sizeof(*info))
+	if (!run || !info || info__sz < sizeof(*info))
 		return -EINVAL;
 	index = run->first + queue;
 	/* n is within real_num_tx_queues: the second test costs nothing. */
@@ -220,7 +221,8 @@ __xps_bpf_kfunc int xps_bpf_get_queue_info(struct __sk_buff *ctx, u32 queue,
 /**
  * xps_bpf_get_sock_info() - what the packet's socket tells
  * @ctx: the program's context
- * @info: filled in; what is past struct xps_bpf_sock_info is zeroed
+ * @info: filled in; what is past struct xps_bpf_sock_info is zeroed. May be
+ *	NULL, as for xps_bpf_get_queue_info()
  * @info__sz: its size, at least sizeof(struct xps_bpf_sock_info)
  *
  * The cgroup is the socket's in the cgroup v2 hierarchy, as
@@ -231,8 +233,8 @@ __xps_bpf_kfunc int xps_bpf_get_queue_info(struct __sk_buff *ctx, u32 queue,
  * when none of the socket's data is in flight, so that the packet cannot
  * overtake an earlier one whatever queue it takes.
  *
- * Return: 0, also without a socket; -EINVAL when @info__sz is too small or
- * outside a queue selection by xps_bpf.
+ * Return: 0, also without a socket; -EINVAL when @info is NULL, @info__sz
+ * too small, or outside a queue selection by xps_bpf.
  */
 __xps_bpf_kfunc int xps_bpf_get_sock_info(struct __sk_buff *ctx,
 					  struct xps_bpf_sock_info *info,
@@ -242,7 +244,7 @@ __xps_bpf_kfunc int xps_bpf_get_sock_info(struct __sk_buff *ctx,
 	struct sock *sk, *full;
 	int queue;
 
-	if (!run || info__sz < sizeof(*info))
+	if (!run || !info || info__sz < sizeof(*info))
 		return -EINVAL;
 	memset(info, 0, info__sz);
 	info->tx_queue = -1;

@@ -114,8 +114,8 @@ struct xps_bpf_queue_info {
  * more is zeroed). Its qdisc is the one its packets are enqueued to: the
  * queue's child of mq or mqprio, or the root qdisc all queues share; the
  * backlog is what `tc -s qdisc` shows for it. Returns 0; -ERANGE when q is
- * not below n; -EINVAL when info__sz is too small or not in a queue
- * selection by xps_bpf.
+ * not below n; -EINVAL when info is NULL, info__sz is too small, or not
+ * in a queue selection by xps_bpf.
  */
 extern int xps_bpf_get_queue_info(struct __sk_buff *ctx, __u32 queue,
 				  struct xps_bpf_queue_info *info,
@@ -137,8 +137,8 @@ struct xps_bpf_sock_info {
  * the packet's skb->ooo_okay: TCP sets it when none of the socket's data
  * is in flight, so the packet cannot overtake an earlier one whatever
  * queue it takes; other protocols never set it. Returns 0, also without a
- * socket; -EINVAL when info__sz is too small or not in a queue selection
- * by xps_bpf.
+ * socket; -EINVAL when info is NULL, info__sz is too small, or not in a
+ * queue selection by xps_bpf.
  */
 extern int xps_bpf_get_sock_info(struct __sk_buff *ctx,
 				 struct xps_bpf_sock_info *info,

@@ -12,7 +12,7 @@
 #   limit as sysfs byte_queue_limits says, and the rest waits in its
 #   pfifo_fast (lockless, per-CPU counts), backlog as `tc -s` says;
 # - a queue the driver stopped, and a tbf child that holds packets back;
-# - a queue past n, or a size too small: errors.
+# - a queue past n, a size too small, or info NULL: errors.
 # On a veth into a netns: a UDP socket's cgroup (cgroup2 inode number), a
 # TCP socket's cached queue (where its packets left) and ooo_okay (some of
 # its packets may move, none of UDP's).
@@ -237,6 +237,20 @@ check_eq "tbf queue: 2 of its 3 frames waiting" \
 echo 0 >"/sys/class/net/$DEV/xps_stopped"
 xpsctl detach "$DEV" >/dev/null
 trace_stop
+
+# --- an info pointer NULL when they run ---------------------------------------------
+
+# The verifier takes a map value not checked for NULL as info: the kfuncs
+# see NULL (a lookup in an empty map), and must fail instead of writing.
+check "kfunc_null loads: an unchecked lookup passed as info" \
+	bpftool prog load "$TEST_PROGS_DIR/kfunc_null.bpf.o" "$PIN/null" \
+	type socket pinmaps "$PIN"
+check "attach kfunc_null" xpsctl attach "$DEV" pinned "$PIN/null"
+send 2 1
+map_values "$PIN/null_out" >"$OUT"
+check_eq "info NULL: -EINVAL from queue info and sock info, no oops" \
+	"$EINVAL $EINVAL" "$(got 0) $(got 1)"
+xpsctl detach "$DEV" >/dev/null
 
 # --- the socket -------------------------------------------------------------------------
 
