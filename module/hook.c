@@ -120,7 +120,8 @@ static struct xps_bpf_attachment *xps_bpf_own(struct net_device *dev,
  * @sb_dev and @driver_queue (the driver's choice, on XPS_BPF_PATH_AFTER)
  * are for the kfuncs (kfunc.c).
  *
- * Return: the queue it chose, or -1 to leave the choice to the kernel.
+ * Return: the queue it chose, or -1 to leave the choice to the kernel; on
+ * a fallback, the kernel's choice instead when a kfunc made it already.
  * With the attachment's wrap rule, a return outside the range is taken as
  * tun takes it: its low 16 bits modulo n, never the kernel's choice.
  */
@@ -134,6 +135,7 @@ static int xps_bpf_run(struct xps_bpf_attachment *att, struct net_device *dev,
 	u8 saved_cb[BPF_SKB_CB_LEN];
 	u8 *cb = bpf_skb_cb(skb);
 	u32 first = 0;
+	int fallback;
 	bool pin;
 	s32 ret;
 
@@ -178,7 +180,7 @@ static int xps_bpf_run(struct xps_bpf_attachment *att, struct net_device *dev,
 		run = xps_bpf_run_begin(skb, dev, sb_dev, att, n, first,
 					driver_queue);
 	ret = bpf_prog_run(prog, skb);
-	xps_bpf_run_end(run);
+	fallback = xps_bpf_run_end(run);
 	if (unlikely(prog->cb_access))
 		memcpy(cb, saved_cb, sizeof(saved_cb));
 	if (pin)
@@ -196,10 +198,10 @@ static int xps_bpf_run(struct xps_bpf_attachment *att, struct net_device *dev,
 	}
 	if (ret < 0) {
 		this_cpu_inc(att->stats->fallback);
-		return -1;
+		return fallback;
 	}
 	this_cpu_inc(att->stats->out_of_range);
-	return -1;
+	return fallback;
 }
 
 /*

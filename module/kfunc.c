@@ -90,6 +90,7 @@ struct xps_bpf_run *xps_bpf_run_begin(struct sk_buff *skb,
 	run->n = n;
 	run->first = first;
 	run->default_queue = XPS_BPF_QUEUE_UNKNOWN;
+	run->kernel_queue = -1;
 	if (att->path == XPS_BPF_PATH_AFTER)
 		run->default_queue = xps_bpf_relative(run, driver_queue);
 	return run;
@@ -122,7 +123,8 @@ static struct xps_bpf_run *xps_bpf_run_of(const struct __sk_buff *ctx)
  * the kernel's own choice, netdev_pick_tx() records what it chose in a
  * connected socket (sk_tx_queue_set()), where xps_bpf_get_sock_info() then
  * reads it; the program's choice is never recorded there. The answer is
- * computed once per run.
+ * computed once per run, and is the packet's queue if the program falls
+ * back: the kernel's selection does not run again.
  *
  * Return: q in 0..n-1 (queue f + q), -ERANGE when the kernel's queue is
  * not among the program's (another traffic class's), -ELOOP when called
@@ -144,6 +146,7 @@ __xps_bpf_kfunc int xps_bpf_get_default_queue(struct __sk_buff *ctx)
 	else
 		queue = netdev_pick_tx(run->dev, run->skb, run->sb_dev);
 	/* Past the call: ftrace must see this module as the caller. */
+	run->kernel_queue = queue;
 	run->default_queue = xps_bpf_relative(run, queue);
 	return run->default_queue;
 }

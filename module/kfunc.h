@@ -63,6 +63,9 @@ struct xps_bpf_sock_info {
  * @n: the queues the program chooses from (cb[0])
  * @first: the first of them (cb[1])
  * @default_queue: what xps_bpf_get_default_queue() returns, once known
+ * @kernel_queue: the device's queue xps_bpf_get_default_queue() got from
+ *	the kernel's selection, or -1: the fallback's, so that the kernel
+ *	chooses once
  */
 struct xps_bpf_run {
 	struct sk_buff *skb;
@@ -72,6 +75,7 @@ struct xps_bpf_run {
 	u32 n;
 	u32 first;
 	int default_queue;
+	int kernel_queue;
 };
 
 struct xps_bpf_run *xps_bpf_run_begin(struct sk_buff *skb,
@@ -85,11 +89,18 @@ struct xps_bpf_run *xps_bpf_run_begin(struct sk_buff *skb,
  * @run: what it returned, NULL included
  *
  * Context: the CPU of xps_bpf_run_begin(), migration still disabled.
+ * Return: the queue the kernel's selection chose during the run, for the
+ * fallback, or -1 when it did not run.
  */
-static inline void xps_bpf_run_end(struct xps_bpf_run *run)
+static inline int xps_bpf_run_end(struct xps_bpf_run *run)
 {
-	if (run)
-		WRITE_ONCE(run->skb, NULL);
+	int queue;
+
+	if (!run)
+		return -1;
+	queue = run->kernel_queue;
+	WRITE_ONCE(run->skb, NULL);
+	return queue;
 }
 
 /**

@@ -16,6 +16,9 @@
 # On a veth into a netns: a UDP socket's cgroup (cgroup2 inode number), a
 # TCP socket's cached queue (where its packets left) and ooo_okay (some of
 # its packets may move, none of UDP's).
+# On a 2-queue tap with a TUNSETSTEERINGEBPF program (tapq -e): the default
+# queue is tun's choice, and a program that asks for it and falls back
+# leaves the packet there with tun's selection run once, not twice.
 # Elsewhere the kfuncs fail with -EINVAL: under BPF_PROG_TEST_RUN and in
 # a socket filter on a socket.
 # Before 6.4 (no kfuncs for socket filters), leastload and cgroup fail to
@@ -33,10 +36,12 @@ OUT=/tmp/kf40.out
 LEN=$((14 + 20 + 8 + 200))	# the probe packets' frames
 NS=kf40ns IN_NS=ip
 DEFAULT_QDISC=$(cat /proc/sys/net/core/default_qdisc)
+TAP=kt40 TAP_NET=10.41.0 TAPQ_OUT=/tmp/kf40.tapq TAPQ_PID=
 
 cleanup() {
 	xpsctl detach "$DEV" >/dev/null 2>&1
 	xpsctl detach "$VETH" >/dev/null 2>&1
+	[ -n "$TAPQ_PID" ] && kill "$TAPQ_PID" 2>/dev/null && wait "$TAPQ_PID"
 	rm -rf "$PIN"
 	ip link del "$DEV" 2>/dev/null
 	veth_teardown
@@ -293,3 +298,35 @@ check_eq "TCP: the socket cached queue 1, where its packets left (hist)" \
 check "TCP: some packets ooo_okay (the SYN), some not" \
 	test "$(got 9)" -ge 1 -a "$(got 10)" -ge 1
 hist_stop
+
+# --- tun's selection, once per packet ----------------------------------------------------
+
+tapq_ready() {
+	grep -qx ready "$TAPQ_OUT" && [ "$(cat "/sys/class/net/$TAP/operstate")" = up ]
+}
+
+# steer_runs: how many times steer_count ran for port 9
+steer_runs() {
+	bpftool -j map dump name steer_runs |
+		sed -n 's/.*"formatted":{"key":0,"value":\([0-9]*\)}.*/\1/p'
+}
+
+tapq -e "$TEST_PROGS_DIR/steer_count.bpf.o" "$TAP" 2 60 "$LEN" >"$TAPQ_OUT" 2>&1 &
+TAPQ_PID=$!
+check "a 2-queue tap read by tapq, steer_count its steering program" \
+	wait_for 50 tapq_ready
+ip addr add "$TAP_NET.1/24" dev "$TAP"
+ip neigh replace "$TAP_NET.2" lladdr 02:00:00:00:41:02 dev "$TAP" nud permanent
+config 9 -1
+check "attach the probe to $TAP (path replace)" xpsctl attach "$TAP" pinned "$PROBE"
+taskset 1 udpflows "$TAP_NET.2" 1 5 200 >/dev/null
+probed
+check_eq "tap: the default queue is tun's (steer_count: 0)" 0 "$(got 1)"
+check_eq "tap: tun's selection ran once per packet, the fallback included" \
+	5 "$(steer_runs)"
+xpsctl detach "$TAP" >/dev/null
+sleep 0.5	# tapq reads what is queued before it is told to stop
+kill "$TAPQ_PID" && wait "$TAPQ_PID"
+TAPQ_PID=
+check_eq "tap: the 5 frames left on queue 0" 5 \
+	"$(sed -n 's/^queue 0: \([0-9]*\)$/\1/p' "$TAPQ_OUT")"
