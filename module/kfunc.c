@@ -305,7 +305,8 @@ static const struct btf_kfunc_id_set xps_bpf_kfunc_set = {
  * calls them fails to load. The kernel keeps the set until the module
  * goes, with its BTF; a program calling them holds the module meanwhile.
  *
- * A failure is only logged.
+ * A failure is only logged. A module without BTF is not one: the kernel
+ * registers nothing, says so itself, and returns 0.
  */
 void __init xps_bpf_kfuncs_init(void)
 {
@@ -316,6 +317,6 @@ void __init xps_bpf_kfuncs_init(void)
 	err = register_btf_kfunc_id_set(BPF_PROG_TYPE_SOCKET_FILTER,
 					&xps_bpf_kfunc_set);
 	if (err)
-		pr_notice("no kfuncs for programs (%d): the module has no BTF\n",
+		pr_notice("the kernel refused the kfuncs (%d): programs cannot call them\n",
 			  err);
 }
