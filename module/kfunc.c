@@ -134,6 +134,7 @@ static struct xps_bpf_run *xps_bpf_run_of(const struct __sk_buff *ctx)
 __xps_bpf_kfunc int xps_bpf_get_default_queue(struct __sk_buff *ctx)
 {
 	struct xps_bpf_run *run = xps_bpf_run_of(ctx);
+	u8 cb[BPF_SKB_CB_LEN];
 	u16 queue;
 
 	if (!run)
@@ -141,10 +142,14 @@ __xps_bpf_kfunc int xps_bpf_get_default_queue(struct __sk_buff *ctx)
 	if (run->default_queue != XPS_BPF_QUEUE_UNKNOWN)
 		return run->default_queue;
 	run->default_queue = -ELOOP;
-	if (run->att->path == XPS_BPF_PATH_REPLACE)
+	if (run->att->path == XPS_BPF_PATH_REPLACE) {
+		/* tun's steering program may clear the caller's cb[0..1]. */
+		memcpy(cb, bpf_skb_cb(run->skb), sizeof(cb));
 		queue = run->att->select(run->dev, run->skb, run->sb_dev);
-	else
+		memcpy(bpf_skb_cb(run->skb), cb, sizeof(cb));
+	} else {
 		queue = netdev_pick_tx(run->dev, run->skb, run->sb_dev);
+	}
 	/* Past the call: ftrace must see this module as the caller. */
 	run->kernel_queue = queue;
 	run->default_queue = xps_bpf_relative(run, queue);

@@ -18,7 +18,8 @@
 # its packets may move, none of UDP's).
 # On a 2-queue tap with a TUNSETSTEERINGEBPF program (tapq -e): the default
 # queue is tun's choice, and a program that asks for it and falls back
-# leaves the packet there with tun's selection run once, not twice.
+# leaves the packet there with tun's selection run once, not twice; the
+# steering program, which reads cb[], does not take cb[0] from the probe.
 # Elsewhere the kfuncs fail with -EINVAL: under BPF_PROG_TEST_RUN and in
 # a socket filter on a socket.
 # Before 6.4 (no kfuncs for socket filters), leastload and cgroup fail to
@@ -322,6 +323,8 @@ check "attach the probe to $TAP (path replace)" xpsctl attach "$TAP" pinned "$PR
 taskset 1 udpflows "$TAP_NET.2" 1 5 200 >/dev/null
 probed
 check_eq "tap: the default queue is tun's (steer_count: 0)" 0 "$(got 1)"
+check_eq "tap: n still in cb[0] after tun's program cleared cb[]" \
+	2 "$(got $((11 + 8 * 8)))"
 check_eq "tap: tun's selection ran once per packet, the fallback included" \
 	5 "$(steer_runs)"
 xpsctl detach "$TAP" >/dev/null

@@ -25,7 +25,8 @@ enum {
 	OUT_OOO,		/* packets probed with XPS_BPF_SOCK_OOO_OKAY */
 	OUT_IN_ORDER,		/* and without */
 	OUT_QUEUE,		/* queue q's info from OUT_QUEUE + q * 8 */
-	OUT_MAX = OUT_QUEUE + PROBE_QUEUES * 8,
+	OUT_N_AFTER = OUT_QUEUE + PROBE_QUEUES * 8, /* cb[0], after the default */
+	OUT_MAX,
 };
 
 /* offsets in a queue's 8 keys */
@@ -81,6 +82,7 @@ int kfunc_probe(struct __sk_buff *skb)
 	out(OUT_TX_QUEUE, sock.tx_queue);
 	out(OUT_SOCK_FLAGS, sock.flags);
 	out(OUT_DEFAULT, xps_bpf_get_default_queue(skb));
+	out(OUT_N_AFTER, xps_bpf_num_queues(skb));
 	__builtin_memset(&info, 0, sizeof(info));
 	out(OUT_SMALL_RC, xps_bpf_get_queue_info(skb, 0, &info, sizeof(info) - 4));
 	out(OUT_RANGE_RC, xps_bpf_get_queue_info(skb, n, &info, sizeof(info)));

@@ -2,7 +2,8 @@
 /*
  * Test-only: a TUNSETSTEERINGEBPF program (tapq -e) that counts its runs
  * for IPv4 UDP packets to port 9 in steer_runs, and picks queue 0 for
- * every packet: how many times tun's selection ran for those packets.
+ * every packet: how many times tun's selection ran for those packets. It
+ * reads cb[], so that tun clears cb[] before each run.
  */
 #include "xps_bpf.h"
 
@@ -22,7 +23,7 @@ int steer_count(struct __sk_buff *skb)
 
 	if (xps_bpf_parse_flow(skb, &flow) || flow.family != AF_INET ||
 	    flow.l4proto != IPPROTO_UDP || bpf_ntohs(flow.dport) != 9)
-		return 0;
+		return skb->cb[0];
 	runs = bpf_map_lookup_elem(&steer_runs, &zero);
 	if (runs)
 		__sync_fetch_and_add(runs, 1);
