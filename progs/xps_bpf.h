@@ -73,7 +73,9 @@ static __always_inline __u32 xps_bpf_scale(__u32 hash, __u32 n)
  * calls one loads only while the module is loaded, and holds the module
  * while it exists; xpsctl says why when it cannot load. They answer only
  * while xps_bpf runs the program to choose a queue: anywhere else (a
- * socket filter on a socket, BPF_PROG_TEST_RUN) they return -EINVAL.
+ * socket filter on a socket, BPF_PROG_TEST_RUN) they return -EINVAL, and
+ * so they do in a program reached by a tail call or an extension (freplace)
+ * unless the attached program itself calls a kfunc of a module.
  *
  * Queues are numbered as the program's return value is: q in 0..n-1 is
  * the device's queue f + q.
