@@ -45,6 +45,7 @@ cleanup() {
 	[ -n "$TAPQ_PID" ] && kill "$TAPQ_PID" 2>/dev/null && wait "$TAPQ_PID"
 	rm -rf "$PIN"
 	ip link del "$DEV" 2>/dev/null
+	ip link del "$TAP" 2>/dev/null
 	veth_teardown
 	ip netns del "$NS" 2>/dev/null
 	rmdir /sys/fs/cgroup/kf40 2>/dev/null
@@ -246,17 +247,22 @@ trace_stop
 
 # --- an info pointer NULL when they run ---------------------------------------------
 
-# The verifier takes a map value not checked for NULL as info: the kfuncs
-# see NULL (a lookup in an empty map), and must fail instead of writing.
-check "kfunc_null loads: an unchecked lookup passed as info" \
-	bpftool prog load "$TEST_PROGS_DIR/kfunc_null.bpf.o" "$PIN/null" \
-	type socket pinmaps "$PIN"
-check "attach kfunc_null" xpsctl attach "$DEV" pinned "$PIN/null"
-send 2 1
-map_values "$PIN/null_out" >"$OUT"
-check_eq "info NULL: -EINVAL from queue info and sock info, no oops" \
-	"$EINVAL $EINVAL" "$(got 0) $(got 1)"
-xpsctl detach "$DEV" >/dev/null
+# The verifier of 6.x takes a map value not checked for NULL as info: the
+# kfuncs see NULL (a lookup in an empty map), and must fail instead of
+# writing. 7.x's verifier refuses such a program, which is as safe.
+if out=$(bpftool prog load "$TEST_PROGS_DIR/kfunc_null.bpf.o" "$PIN/null" \
+	type socket pinmaps "$PIN" 2>&1); then
+	echo "ok - kfunc_null loads: an unchecked lookup passed as info"
+	check "attach kfunc_null" xpsctl attach "$DEV" pinned "$PIN/null"
+	send 2 1
+	map_values "$PIN/null_out" >"$OUT"
+	check_eq "info NULL: -EINVAL from queue info and sock info, no oops" \
+		"$EINVAL $EINVAL" "$(got 0) $(got 1)"
+	xpsctl detach "$DEV" >/dev/null
+else
+	check "kfunc_null: the verifier refuses a possibly NULL info" eval \
+		'echo "$out" | grep -q "Possibly NULL pointer passed"'
+fi
 
 # --- the socket -------------------------------------------------------------------------
 
@@ -268,8 +274,12 @@ sh -c "echo \$\$ >/sys/fs/cgroup/kf40/cgroup.procs && exec udpflows $NET.2 1 1 2
 probed
 check_eq "UDP socket in kf40: its cgroup id is the directory's inode" \
 	"$(stat -c %i /sys/fs/cgroup/kf40)" "$(got 3)"
-check_eq "UDP: a local socket, no ooo_okay, no cached queue (unconnected)" \
-	"0 1 -1 0" "$(got 2) $(got 5) $(got 4) $(got 9)"
+# Whether a datagram may change queue is the kernel's to say: 7.x marks
+# those of unconnected UDP sockets ooo_okay, 6.x none. The TCP case below
+# checks the flag against what TCP is known to do.
+echo "# UDP: ooo_okay $(($(got 5) >> 1 & 1))"
+check_eq "UDP: a local socket, no cached queue (unconnected)" \
+	"0 1 -1" "$(got 2) $(($(got 5) & 1)) $(got 4)"
 send 1 1
 probed
 check_eq "UDP socket in the root cgroup: its id" \
@@ -312,12 +322,14 @@ steer_runs() {
 		sed -n 's/.*"formatted":{"key":0,"value":\([0-9]*\)}.*/\1/p'
 }
 
+ip tuntap add dev "$TAP" mode tap multi_queue &&
+	ip addr add "$TAP_NET.1/24" dev "$TAP" &&
+	ip link set "$TAP" up &&
+	ip neigh replace "$TAP_NET.2" lladdr 02:00:00:00:41:02 dev "$TAP" nud permanent
 tapq -e "$TEST_PROGS_DIR/steer_count.bpf.o" "$TAP" 2 60 "$LEN" >"$TAPQ_OUT" 2>&1 &
 TAPQ_PID=$!
 check "a 2-queue tap read by tapq, steer_count its steering program" \
 	wait_for 50 tapq_ready
-ip addr add "$TAP_NET.1/24" dev "$TAP"
-ip neigh replace "$TAP_NET.2" lladdr 02:00:00:00:41:02 dev "$TAP" nud permanent
 config 9 -1
 check "attach the probe to $TAP (path replace)" xpsctl attach "$TAP" pinned "$PROBE"
 taskset 1 udpflows "$TAP_NET.2" 1 5 200 >/dev/null
