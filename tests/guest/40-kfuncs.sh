@@ -260,8 +260,9 @@ if out=$(bpftool prog load "$TEST_PROGS_DIR/kfunc_null.bpf.o" "$PIN/null" \
 		"$EINVAL $EINVAL" "$(got 0) $(got 1)"
 	xpsctl detach "$DEV" >/dev/null
 else
-	check "kfunc_null: the verifier refuses a possibly NULL info" eval \
-		'echo "$out" | grep -q "Possibly NULL pointer passed"'
+	refused=no
+	case $out in *"Possibly NULL pointer passed"*) refused=yes ;; esac
+	check_eq "kfunc_null: the verifier refuses a possibly NULL info" yes "$refused"
 fi
 
 # --- the socket -------------------------------------------------------------------------
@@ -298,14 +299,21 @@ xps_set "$VETH" 1 2
 check "attach the probe to $VETH" xpsctl attach "$VETH" pinned "$PROBE"
 in_ns tcpflows recv 9 1 >/tmp/kf40.recv 2>&1 &
 wait_for 50 grep -q listening /tmp/kf40.recv
+TX_QUEUE_TOP=$((11 + 8 * 8 + 1))
+# shellcheck disable=SC2046 # four words, the key's bytes
+bpftool map update pinned "$PIN/probe_out" key hex $(hexle32 $TX_QUEUE_TOP) \
+	value hex 00 00 00 00 00 00 00 00
 hist_start
 check "a TCP flow of 256 KiB from CPU 1" \
 	taskset 2 tcpflows send "$PEER_IP" 9 1 262144 16384 0
 wait
 probed
 echo "# receiver: $(tr '\n' ' ' </tmp/kf40.recv)"
+# The highest queue any packet's socket had cached: the last packet may be
+# the final ACK a TIME_WAIT socket sends through the kernel's control
+# socket, which caches none.
 check_eq "TCP: the socket cached queue 1, where its packets left (hist)" \
-	"1 1" "$(got 4) $(hist_queues "$VETH" | awk '$2 > 10 { print $1 }')"
+	"1 1" "$(($(got $TX_QUEUE_TOP) - 1)) $(hist_queues "$VETH" | awk '$2 > 10 { print $1 }')"
 check "TCP: some packets ooo_okay (the SYN), some not" \
 	test "$(got 9)" -ge 1 -a "$(got 10)" -ge 1
 hist_stop

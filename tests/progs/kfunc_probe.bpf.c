@@ -26,6 +26,7 @@ enum {
 	OUT_IN_ORDER,		/* and without */
 	OUT_QUEUE,		/* queue q's info from OUT_QUEUE + q * 8 */
 	OUT_N_AFTER = OUT_QUEUE + PROBE_QUEUES * 8, /* cb[0], after the default */
+	OUT_TX_QUEUE_TOP,	/* 1 + the highest cached queue of any packet */
 	OUT_MAX,
 };
 
@@ -80,6 +81,9 @@ int kfunc_probe(struct __sk_buff *skb)
 	out(OUT_SOCK_RC, rc);
 	out(OUT_CGROUP, sock.cgroup_id);
 	out(OUT_TX_QUEUE, sock.tx_queue);
+	count = bpf_map_lookup_elem(&probe_out, &(__u32){ OUT_TX_QUEUE_TOP });
+	if (count && sock.tx_queue + 1 > *count)
+		*count = sock.tx_queue + 1;
 	out(OUT_SOCK_FLAGS, sock.flags);
 	out(OUT_DEFAULT, xps_bpf_get_default_queue(skb));
 	out(OUT_N_AFTER, xps_bpf_num_queues(skb));
