@@ -10,7 +10,8 @@
 #
 # Each refusal: exit status 1, exactly one line "xpsctl: attach DEV: ..."
 # saying what is wrong, the kernel left as it was (hostile.sh), under the
-# sanitized xpsctl.
+# sanitized xpsctl, which takes seconds a run on an emulated arm64 guest.
+# time-limit: 420
 
 # shellcheck source=lib.sh
 . /tests/guest/lib.sh
